@@ -1,0 +1,72 @@
+//! `kraftsim run`: simulate a scenario and report yearly figures, targets and escalating
+//! goals on the terminal or as JSON, optionally writing CSV files.
+
+use std::path::PathBuf;
+
+use crate::montecarlo::{self, Plan};
+use crate::output;
+use crate::report::{csv, json, table};
+
+/// How results go to standard output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The terminal table.
+    Table,
+    /// The JSON document of `docs/output.md`.
+    Json,
+}
+
+/// Everything `run` needs, already validated by the CLI.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Scenario path or built-in name; `None` = the embedded default.
+    pub scenario: Option<String>,
+    /// Replications.
+    pub replications: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// Worker threads (`None` = all cores).
+    pub threads: Option<usize>,
+    /// Folder for CSV and JSON files.
+    pub out: Option<PathBuf>,
+    /// Standard-output format.
+    pub format: Format,
+    /// Turn parameter uncertainty off regardless of the scenario.
+    pub no_uncertainty: bool,
+}
+
+/// Runs the command and returns what to print.
+pub fn run(opts: &RunOptions, progress: &(dyn Fn(u64) + Sync)) -> anyhow::Result<String> {
+    let scenario = super::load_scenario(opts.scenario.as_deref())?;
+    let mut programme = scenario.programme.clone();
+    if opts.no_uncertainty {
+        programme.parameter_uncertainty = false;
+    }
+    let plan = Plan {
+        replications: opts.replications,
+        seed: opts.seed,
+        threads: opts.threads,
+    };
+    let summary = montecarlo::run(&programme, &plan, progress)?;
+    if let Some(dir) = &opts.out {
+        let mut files = vec![
+            (dir.join("annual.csv"), csv::annual(&summary)),
+            (dir.join("monthly.csv"), csv::monthly(&summary)),
+            (dir.join("teams.csv"), csv::teams(&summary)),
+            (dir.join("targets.csv"), csv::targets(&summary)),
+            (dir.join("groups.csv"), csv::groups(&summary)),
+            (
+                dir.join("summary.json"),
+                json::to_json(&summary).into_bytes(),
+            ),
+        ];
+        if let Some(e) = csv::escalating(&summary) {
+            files.push((dir.join("escalating_goals.csv"), e));
+        }
+        output::write_all(&files)?;
+    }
+    Ok(match opts.format {
+        Format::Table => table::render(&summary, &scenario.origin),
+        Format::Json => json::to_json(&summary),
+    })
+}

@@ -1,0 +1,797 @@
+//! One replication of a programme: the month-by-month state of teams, participants and
+//! posts, with no I/O, no threads and no clock.
+//!
+//! The model is a discrete-time competing-risks process on a monthly grid (the grid the
+//! programme plans and reports on). In month `m`, after that month's intake, a participant
+//! with hazards `h_k` (work, studies, fk_samverkan, other) leaves with probability
+//! `1 − exp(−Σh)`, and then for cause `k` with probability `h_k / Σh`: the exact monthly
+//! transition of a continuous-time competing-risks model whose hazards are constant within
+//! the month. A participant still active at the end of their `max_duration`-th month leaves
+//! with `max_duration`. Hazards are the group's baseline times the multipliers in
+//! [`HazardContext`]: parameter draw, gender, months in programme, team effectiveness (ramp,
+//! caseload pressure, missing posts), shared support capacity, season and shocks.
+//!
+//! For speed, each team keeps its participants in flat arrays, the exit probabilities are
+//! tabulated once per team-month as integer thresholds, and one uniform `u64` per
+//! participant-month decides both whether and why a participant leaves.
+
+pub mod rng;
+pub mod trajectory;
+
+use std::collections::VecDeque;
+
+use rand::{Rng, RngCore};
+use rand_distr::{Distribution, Poisson, StandardNormal};
+
+use crate::model::*;
+use rng::{stream, threshold, Purpose, StreamRng};
+pub use trajectory::{Trajectory, STAY_BANDS};
+
+/// Exit thresholds of every (group, gender, stay band) slot of one team-month: `u < exit`
+/// means the participant leaves this month, and then the cause is work if `u < cause[0]`,
+/// studies if `u < cause[1]`, fk_samverkan if `u < cause[2]`, else other.
+#[derive(Debug, Clone, Default)]
+struct ExitTable {
+    exit: Vec<u64>,
+    cause: Vec<[u64; 3]>,
+}
+
+/// Offset that keeps packed entry months positive (warm-up and initial caseload start
+/// before month 0).
+const ENTRY_BIAS: i32 = 1 << 22;
+
+/// A participant packed into 32 bits: entry month (biased) in the high 24, cell in the low 8.
+fn pack(entry: i32, cell: u8) -> u32 {
+    (((entry + ENTRY_BIAS) as u32) << 8) | cell as u32
+}
+
+/// Most cached exit tables per worker before the cache is emptied.
+const TABLE_CACHE_LIMIT: usize = 4096;
+
+/// State of one post in a team.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Post {
+    Filled,
+    /// Empty; months left including the current one.
+    Vacant(u32),
+    /// A new person at reduced productivity; months left including the current one.
+    Onboarding(u32),
+}
+
+/// A team's mutable state within a replication.
+#[derive(Debug, Clone)]
+struct TeamState {
+    /// Active participants, packed by [`pack`].
+    members: Vec<u32>,
+    /// Active participants per cell (kept in step with `members`).
+    cell_count: Vec<u32>,
+    waiting: VecDeque<u8>,
+    posts: [Post; TEAM_ROLES],
+    exits_rng: StreamRng,
+    intake_rng: StreamRng,
+    staffing_rng: StreamRng,
+    table: ExitTable,
+    /// The team factors and programme-factor epoch the table was built for.
+    table_key: Option<(CauseFactors, u64)>,
+}
+
+/// Scratch space of one worker thread, reused across replications.
+#[derive(Debug, Clone, Default)]
+pub struct Workspace {
+    teams: Vec<TeamState>,
+    group_active: Vec<u32>,
+    group_factors: Vec<CauseFactors>,
+    uncertainty: Vec<CauseFactors>,
+    tally: Tally,
+    /// Exit tables by team factors, valid for the programme factors in `cache_basis`.
+    /// Teams whose caseload returns to an earlier level reuse the table (no `exp`).
+    cache: std::collections::HashMap<[u64; HAZARD_CAUSES], ExitTable>,
+    cache_basis: Vec<CauseFactors>,
+    /// Teams taking intake this month (reused buffer).
+    open: Vec<usize>,
+    /// Bumped whenever `cache_basis` changes, so a team's own table is rebuilt.
+    epoch: u64,
+}
+
+/// Everything about a programme that stays fixed across replications, precomputed.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    programme: Programme,
+    /// Baseline hazard times gender multiplier, per cell `group*2 + gender`.
+    cell_hazards: Vec<CauseFactors>,
+    /// Stay band of each month in programme (0-based), over the longest stay.
+    band_of: Vec<u8>,
+    /// Number of stay bands of the hazard profile.
+    bands: usize,
+    /// Profile multipliers per group and band.
+    profile: Vec<CauseFactors>,
+    /// Last month in programme (0-based) of each cell: `max_duration − 1` of its group.
+    last_month_of_cell: Vec<u32>,
+    mix_thresholds: Vec<u64>,
+    women_thresholds: Vec<u64>,
+    poisson: Vec<Option<Poisson<f64>>>,
+    any_vacancy: bool,
+    first_month: i32,
+}
+
+impl Engine {
+    /// Precomputes the fixed parts of a programme.
+    pub fn new(programme: &Programme) -> Engine {
+        let p = programme.clone();
+        let groups = p.groups.len();
+        let longest = p.longest_stay() as usize;
+        let mut cuts: Vec<u32> = vec![0];
+        for g in &p.groups {
+            for b in &g.profile {
+                cuts.push(b.from);
+                if let Some(t) = b.to {
+                    cuts.push(t + 1);
+                }
+            }
+        }
+        cuts.sort_unstable();
+        cuts.dedup();
+        cuts.retain(|&c| (c as usize) < longest);
+        let band_of: Vec<u8> = (0..longest as u32)
+            .map(|d| (cuts.iter().filter(|&&c| c <= d).count() - 1) as u8)
+            .collect();
+        let bands = cuts.len();
+        let mut profile = Vec::with_capacity(groups * bands);
+        for g in &p.groups {
+            for &c in &cuts {
+                profile.push(g.profile_at(c));
+            }
+        }
+        let mut cell_hazards = Vec::with_capacity(groups * 2);
+        for g in &p.groups {
+            for s in Gender::ALL {
+                let f = g.gender_factors(s);
+                cell_hazards.push(std::array::from_fn(|k| g.hazards[k] * f[k]));
+            }
+        }
+        let mut acc = 0.0;
+        let mut mix_thresholds: Vec<u64> = p
+            .intake
+            .mix
+            .iter()
+            .map(|s| {
+                acc += s;
+                threshold(acc.min(1.0))
+            })
+            .collect();
+        if let Some(last) = mix_thresholds.iter_mut().rev().find(|_| true) {
+            *last = u64::MAX;
+        }
+        Engine {
+            cell_hazards,
+            band_of,
+            bands,
+            profile,
+            last_month_of_cell: p
+                .groups
+                .iter()
+                .flat_map(|g| [g.max_duration - 1; 2])
+                .collect(),
+            mix_thresholds,
+            women_thresholds: p.groups.iter().map(|g| threshold(g.share_women)).collect(),
+            poisson: p
+                .intake
+                .continuous
+                .iter()
+                .map(|c| {
+                    (c.per_month > 0.0).then(|| Poisson::new(c.per_month).expect("validated rate"))
+                })
+                .collect(),
+            any_vacancy: p.roles.iter().any(|r| r.vacancy_probability > 0.0),
+            first_month: -(p.calendar.warmup as i32),
+            programme: p,
+        }
+    }
+
+    /// The programme this engine runs.
+    pub fn programme(&self) -> &Programme {
+        &self.programme
+    }
+
+    /// An empty trajectory buffer of the right size.
+    pub fn trajectory(&self) -> Trajectory {
+        Trajectory::new(
+            self.programme.calendar.horizon as usize,
+            self.programme.groups.len(),
+            self.programme.teams.len(),
+        )
+    }
+
+    /// Runs replication `replication` of master seed `seed`, writing into `out`.
+    pub fn run(&self, seed: u64, replication: u64, ws: &mut Workspace, out: &mut Trajectory) {
+        let p = &self.programme;
+        let groups = p.groups.len();
+        out.clear();
+        self.reset(seed, replication, ws);
+
+        let last = p.calendar.horizon as i32 - 1;
+        for m in self.first_month..=last {
+            let rec = (m >= 0).then_some(m as usize);
+            self.staffing_step(m, ws);
+            self.intake_step(seed, replication, m, rec, ws, out);
+
+            // Programme-wide factors (parameter draw, support capacity, season, shock) per
+            // group; teams rebuild their tables only when these or their own factors change.
+            let season = p.seasonality[(p.calendar.month_of_year(m) - 1) as usize];
+            for g in 0..groups {
+                let mut f = ws.uncertainty[g];
+                for k in 0..HAZARD_CAUSES {
+                    f[k] *= season[k];
+                }
+                for s in &p.support {
+                    if s.groups[g] {
+                        let served: usize = (0..groups)
+                            .filter(|&h| s.groups[h])
+                            .map(|h| ws.group_active[h] as usize)
+                            .sum();
+                        let x = s.multiplier(served);
+                        for k in 0..HAZARD_CAUSES {
+                            if s.causes[k] {
+                                f[k] *= x;
+                            }
+                        }
+                    }
+                }
+                for sh in &p.shocks {
+                    if sh.groups[g] && m >= sh.from && m <= sh.to {
+                        for k in 0..HAZARD_CAUSES {
+                            f[k] *= sh.factors[k];
+                        }
+                    }
+                }
+                ws.group_factors[g] = f;
+            }
+            if ws.group_factors != ws.cache_basis {
+                ws.epoch += 1;
+                ws.cache.clear();
+                ws.cache_basis.clone_from(&ws.group_factors);
+            }
+
+            let mut cost = 0.0;
+            for t in 0..p.teams.len() {
+                let team = &p.teams[t];
+                let n = ws.teams[t].members.len();
+                if let Some(r) = rec {
+                    out.team_active[r * p.teams.len() + t] = n as u32;
+                }
+                if !team.exists(m, n) {
+                    continue;
+                }
+                cost += self.team_cost(team, &ws.teams[t].posts);
+                let factors = self.team_factors(team, &ws.teams[t].posts, m, n);
+                self.build_table(
+                    &mut ws.teams[t],
+                    factors,
+                    ws.epoch,
+                    &ws.group_factors,
+                    &mut ws.cache,
+                );
+                self.exits_step(
+                    m,
+                    rec,
+                    &mut ws.teams[t],
+                    &mut ws.tally,
+                    &mut ws.group_active,
+                    out,
+                );
+            }
+            if let Some(r) = rec {
+                for s in &p.support {
+                    cost += s.fte * p.costs.support_rate(&s.role) / 12.0;
+                }
+                cost += p.costs.overhead_per_year / 12.0;
+                out.cost_sek[r] = cost.round() as i64;
+                out.waiting[r] = ws.teams.iter().map(|t| t.waiting.len() as u32).sum();
+            }
+        }
+    }
+
+    /// Resets the workspace for a new replication: streams, posts, parameter draws and the
+    /// initial caseload.
+    fn reset(&self, seed: u64, replication: u64, ws: &mut Workspace) {
+        let p = &self.programme;
+        let groups = p.groups.len();
+        if ws.teams.len() != p.teams.len() {
+            ws.teams = (0..p.teams.len())
+                .map(|_| TeamState {
+                    members: Vec::new(),
+                    cell_count: Vec::new(),
+                    waiting: VecDeque::new(),
+                    posts: [Post::Filled; TEAM_ROLES],
+                    exits_rng: stream(0, 0, Purpose::Exits, 0),
+                    intake_rng: stream(0, 0, Purpose::TeamIntake, 0),
+                    staffing_rng: stream(0, 0, Purpose::Staffing, 0),
+                    table: ExitTable::default(),
+                    table_key: None,
+                })
+                .collect();
+        }
+        for (t, ts) in ws.teams.iter_mut().enumerate() {
+            ts.members.clear();
+            ts.cell_count.clear();
+            ts.cell_count.resize(groups * 2, 0);
+            ts.waiting.clear();
+            ts.posts = [Post::Filled; TEAM_ROLES];
+            ts.exits_rng = stream(seed, replication, Purpose::Exits, t as u64);
+            ts.intake_rng = stream(seed, replication, Purpose::TeamIntake, t as u64);
+            ts.staffing_rng = stream(seed, replication, Purpose::Staffing, t as u64);
+            ts.table_key = None;
+        }
+        ws.group_active.clear();
+        ws.group_active.resize(groups, 0);
+        ws.group_factors.clear();
+        ws.group_factors.resize(groups, NEUTRAL);
+
+        // Parameter uncertainty: a mean-one lognormal multiplier per group and cause, drawn
+        // for every cell (also where the uncertainty is 0) so that changing one group's
+        // uncertainty leaves the other groups' draws where they were.
+        ws.uncertainty.clear();
+        ws.uncertainty.resize(groups, NEUTRAL);
+        if p.parameter_uncertainty {
+            let mut rng = stream(seed, replication, Purpose::Parameters, 0);
+            for (g, group) in p.groups.iter().enumerate() {
+                for k in 0..HAZARD_CAUSES {
+                    let z: f64 = StandardNormal.sample(&mut rng);
+                    let cv = group.uncertainty[k];
+                    if cv > 0.0 {
+                        let s2 = (1.0 + cv * cv).ln();
+                        ws.uncertainty[g][k] = (s2.sqrt() * z - s2 / 2.0).exp();
+                    }
+                }
+            }
+        }
+
+        // Participants already enrolled, spread round-robin over the teams working at the
+        // first simulated month.
+        let present: Vec<usize> = (0..p.teams.len())
+            .filter(|&t| p.teams[t].takes_intake(self.first_month))
+            .collect();
+        if !present.is_empty() {
+            let mut rng = stream(seed, replication, Purpose::Initial, 0);
+            let mut next = 0usize;
+            for c in &p.initial {
+                for _ in 0..c.count {
+                    let woman = rng.next_u64() < self.women_thresholds[c.group];
+                    let spent = rng.random_range(c.months_spent.0..=c.months_spent.1) as i32;
+                    let cell = (c.group * 2 + usize::from(!woman)) as u8;
+                    let ts = &mut ws.teams[present[next % present.len()]];
+                    ts.members.push(pack(self.first_month - spent, cell));
+                    ts.cell_count[cell as usize] += 1;
+                    ws.group_active[c.group] += 1;
+                    next += 1;
+                }
+            }
+        }
+    }
+
+    /// Vacancy, refill and onboarding transitions at the start of month `m`.
+    fn staffing_step(&self, m: i32, ws: &mut Workspace) {
+        if !self.any_vacancy {
+            return;
+        }
+        let p = &self.programme;
+        for (t, ts) in ws.teams.iter_mut().enumerate() {
+            let team = &p.teams[t];
+            if !team.exists(m, ts.members.len()) {
+                continue;
+            }
+            for r in 0..TEAM_ROLES {
+                if team.posts[r] <= 0.0 {
+                    continue;
+                }
+                let d = &p.roles[r];
+                // One draw per post and month whatever its state keeps the stream aligned
+                // across scenarios that differ only in staffing.
+                let u = ts.staffing_rng.next_u64();
+                ts.posts[r] = match ts.posts[r] {
+                    Post::Filled if u < threshold(d.vacancy_probability) => {
+                        vacant(d.refill_months, d)
+                    }
+                    Post::Filled => Post::Filled,
+                    Post::Vacant(left) if left > 1 => Post::Vacant(left - 1),
+                    Post::Vacant(_) => onboarding(d.onboarding_months),
+                    Post::Onboarding(left) if left > 1 => Post::Onboarding(left - 1),
+                    Post::Onboarding(_) => Post::Filled,
+                };
+            }
+        }
+    }
+
+    /// Scheduled and continuous intake at the start of month `m`.
+    fn intake_step(
+        &self,
+        seed: u64,
+        replication: u64,
+        m: i32,
+        rec: Option<usize>,
+        ws: &mut Workspace,
+        out: &mut Trajectory,
+    ) {
+        let p = &self.programme;
+        let intake = &p.intake;
+        if intake.paused(m) {
+            return;
+        }
+        let teams = p.teams.len();
+        let cap = intake.cap.map_or(usize::MAX, |c| c.per_team as usize);
+        let overflow = intake.cap.map_or(Overflow::Wait, |c| c.overflow);
+        let mut declined = 0u32;
+        for t in 0..teams {
+            if !(p.teams[t].takes_intake(m) && intake.scheduled(m, t, teams)) {
+                continue;
+            }
+            let ts = &mut ws.teams[t];
+            while ts.members.len() < cap {
+                let Some(cell) = ts.waiting.pop_front() else {
+                    break;
+                };
+                enrol(ts, cell, m, rec, &mut ws.group_active, out);
+            }
+            for _ in 0..intake.per_team {
+                let ug = ts.intake_rng.next_u64();
+                let group = self
+                    .mix_thresholds
+                    .iter()
+                    .position(|&x| ug < x)
+                    .unwrap_or(0);
+                let woman = ts.intake_rng.next_u64() < self.women_thresholds[group];
+                let cell = (group * 2 + usize::from(!woman)) as u8;
+                if ts.members.len() < cap {
+                    enrol(ts, cell, m, rec, &mut ws.group_active, out);
+                } else if overflow == Overflow::Wait {
+                    ts.waiting.push_back(cell);
+                } else {
+                    declined += 1;
+                }
+            }
+        }
+        for (i, ci) in intake.continuous.iter().enumerate() {
+            let Some(poisson) = &self.poisson[i] else {
+                continue;
+            };
+            // A per-month stream keeps later months' draws independent of earlier counts.
+            let mut rng = stream(
+                seed,
+                replication,
+                Purpose::ContinuousIntake,
+                ((i as u64) << 32) ^ (m as u32 as u64),
+            );
+            let n = poisson.sample(&mut rng) as u64;
+            ws.open.clear();
+            ws.open
+                .extend((0..teams).filter(|&t| p.teams[t].takes_intake(m)));
+            for _ in 0..n {
+                let open = &ws.open;
+                let pick = rng.random_range(0..open.len().max(1));
+                let woman = rng.next_u64() < self.women_thresholds[ci.group];
+                let cell = (ci.group * 2 + usize::from(!woman)) as u8;
+                let Some(&t) = open.get(pick) else {
+                    declined += 1;
+                    continue;
+                };
+                let ts = &mut ws.teams[t];
+                if ts.members.len() < cap {
+                    enrol(ts, cell, m, rec, &mut ws.group_active, out);
+                } else if overflow == Overflow::Wait {
+                    ts.waiting.push_back(cell);
+                } else {
+                    declined += 1;
+                }
+            }
+        }
+        if let Some(r) = rec {
+            out.declined[r] += declined;
+        }
+    }
+
+    /// The team's multiplier per cause in month `m`: ramp and missing posts act on the
+    /// positive outcomes, caseload pressure on the causes it names.
+    fn team_factors(
+        &self,
+        team: &Team,
+        posts: &[Post; TEAM_ROLES],
+        m: i32,
+        active: usize,
+    ) -> CauseFactors {
+        let p = &self.programme;
+        let mut f = NEUTRAL;
+        let ramp = team.ramp.map_or(1.0, |r| r.factor(m - team.ramp_from));
+        for k in 0..HAZARD_CAUSES {
+            if ExitCause::HAZARD[k].is_supported_outcome() {
+                f[k] *= ramp;
+            }
+        }
+        if let Some(pr) = &p.pressure {
+            let x = pr.multiplier(active, team.fte());
+            for k in 0..HAZARD_CAUSES {
+                if pr.causes[k] {
+                    f[k] *= x;
+                }
+            }
+        }
+        for r in 0..TEAM_ROLES {
+            let effect = &p.roles[r].effect;
+            if team.standard[r] <= 0.0 || effect.iter().all(|&e| e == 0.0) {
+                continue;
+            }
+            let productivity = match posts[r] {
+                Post::Filled => 1.0,
+                Post::Vacant(_) => 0.0,
+                Post::Onboarding(_) => p.roles[r].onboarding_productivity,
+            };
+            let availability = (team.posts[r] * productivity / team.standard[r]).min(1.0);
+            for k in 0..HAZARD_CAUSES {
+                f[k] *= 1.0 - effect[k] * (1.0 - availability);
+            }
+        }
+        f
+    }
+
+    /// Salary cost of a team's posts for one month: vacant posts are not paid.
+    fn team_cost(&self, team: &Team, posts: &[Post; TEAM_ROLES]) -> f64 {
+        let rates = &self.programme.costs.team_roles;
+        (0..TEAM_ROLES)
+            .filter(|&r| !matches!(posts[r], Post::Vacant(_)))
+            .map(|r| team.posts[r] * rates[r] / 12.0)
+            .sum()
+    }
+
+    /// Gives a team the exit table for its factors: its own if unchanged, a cached one if
+    /// these factors occurred before under the same programme factors, else a new one.
+    fn build_table(
+        &self,
+        ts: &mut TeamState,
+        team: CauseFactors,
+        epoch: u64,
+        group_factors: &[CauseFactors],
+        cache: &mut std::collections::HashMap<[u64; HAZARD_CAUSES], ExitTable>,
+    ) {
+        if ts.table_key == Some((team, epoch)) {
+            return;
+        }
+        ts.table_key = Some((team, epoch));
+        let key = team.map(f64::to_bits);
+        if let Some(t) = cache.get(&key) {
+            ts.table.clone_from(t);
+            return;
+        }
+        let bands = self.bands;
+        let slots = self.cell_hazards.len() * bands;
+        ts.table.exit.clear();
+        ts.table.exit.resize(slots, 0);
+        ts.table.cause.clear();
+        ts.table.cause.resize(slots, [0; 3]);
+        for (cell, base) in self.cell_hazards.iter().enumerate() {
+            let g = cell / 2;
+            for b in 0..bands {
+                let prof = &self.profile[g * bands + b];
+                let h: CauseFactors =
+                    std::array::from_fn(|k| base[k] * prof[k] * team[k] * group_factors[g][k]);
+                let (exit, cause) = exit_thresholds(h);
+                ts.table.exit[cell * bands + b] = exit;
+                ts.table.cause[cell * bands + b] = cause;
+            }
+        }
+        if cache.len() >= TABLE_CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(key, ts.table.clone());
+    }
+
+    /// Draws every active participant's exit in month `m`.
+    fn exits_step(
+        &self,
+        m: i32,
+        rec: Option<usize>,
+        ts: &mut TeamState,
+        tally: &mut Tally,
+        group_active: &mut [u32],
+        out: &mut Trajectory,
+    ) {
+        tally.clear(self.cell_hazards.len());
+        if self.bands == 1 {
+            self.draw_exits::<false>(m, ts, tally);
+        } else {
+            self.draw_exits::<true>(m, ts, tally);
+        }
+        for cell in 0..self.cell_hazards.len() {
+            let left: u32 = tally.exits[cell * EXIT_CAUSES..(cell + 1) * EXIT_CAUSES]
+                .iter()
+                .sum();
+            tally.active[cell] = ts.cell_count[cell];
+            // Half a month for those leaving during the month, a whole month for the rest
+            // (a max_duration exit leaves at the end of the month).
+            let hazard_exits =
+                left - tally.exits[cell * EXIT_CAUSES + ExitCause::MaxDuration as usize];
+            tally.py24[cell] = 2 * ts.cell_count[cell] - hazard_exits;
+            ts.cell_count[cell] -= left;
+            group_active[cell >> 1] -= left;
+        }
+        if let Some(r) = rec {
+            tally.add_to(r, out);
+        }
+    }
+
+    /// The participant loop: one uniform per participant decides whether and why they
+    /// leave. `BANDS` is false when the hazard profile has a single band, which saves the
+    /// band lookup.
+    fn draw_exits<const BANDS: bool>(&self, m: i32, ts: &mut TeamState, tally: &mut Tally) {
+        let bands = self.bands;
+        // Local slices and a local copy of the generator: stores into the tallies then
+        // cannot force the team's vectors to be reloaded in every iteration.
+        let mut rng = ts.exits_rng.clone();
+        let exit_thr = &ts.table.exit[..];
+        let cause_thr = &ts.table.cause[..];
+        let band_of = &self.band_of[..];
+        let last_month = &self.last_month_of_cell[..];
+        let members = &mut ts.members[..];
+        let exits = &mut tally.exits[..];
+        let stays = &mut tally.stays;
+        let now = (m + ENTRY_BIAS) as u32;
+        let mut n = members.len();
+        let mut i = 0;
+        while i < n {
+            let key = members[i];
+            let cell = (key & 0xff) as usize;
+            let d = (now - (key >> 8)) as usize;
+            let slot = if BANDS {
+                cell * bands + band_of[d] as usize
+            } else {
+                cell
+            };
+            let u = rng.next_u64();
+            let cause = if u < exit_thr[slot] {
+                let c = &cause_thr[slot];
+                if u < c[0] {
+                    0
+                } else if u < c[1] {
+                    1
+                } else if u < c[2] {
+                    2
+                } else {
+                    3
+                }
+            } else if d as u32 >= last_month[cell] {
+                ExitCause::MaxDuration as usize
+            } else {
+                i += 1;
+                continue;
+            };
+            exits[cell * EXIT_CAUSES + cause] += 1;
+            stays[(d / 6).min(STAY_BANDS - 1)] += 1;
+            n -= 1;
+            members[i] = members[n];
+        }
+        ts.exits_rng = rng;
+        ts.members.truncate(n);
+    }
+}
+
+/// Per team-month counts of the exits step, added to the trajectory once per team-month so
+/// the participant loop touches only a few small arrays.
+#[derive(Debug, Clone, Default)]
+struct Tally {
+    active: Vec<u32>,
+    py24: Vec<u32>,
+    exits: Vec<u32>,
+    stays: [u32; STAY_BANDS],
+}
+
+impl Tally {
+    fn clear(&mut self, cells: usize) {
+        for v in [&mut self.active, &mut self.py24] {
+            v.clear();
+            v.resize(cells, 0);
+        }
+        self.exits.clear();
+        self.exits.resize(cells * EXIT_CAUSES, 0);
+        self.stays = [0; STAY_BANDS];
+    }
+
+    fn add_to(&self, r: usize, out: &mut Trajectory) {
+        let cells = self.active.len();
+        let base = r * cells;
+        for (o, v) in out.active[base..base + cells].iter_mut().zip(&self.active) {
+            *o += v;
+        }
+        for (o, v) in out.person_years_24[base..base + cells]
+            .iter_mut()
+            .zip(&self.py24)
+        {
+            *o += v;
+        }
+        for (o, v) in out.exits[base * EXIT_CAUSES..(base + cells) * EXIT_CAUSES]
+            .iter_mut()
+            .zip(&self.exits)
+        {
+            *o += v;
+        }
+        for (o, v) in out.stays[r * STAY_BANDS..(r + 1) * STAY_BANDS]
+            .iter_mut()
+            .zip(&self.stays)
+        {
+            *o += v;
+        }
+    }
+}
+
+/// The monthly exit probability `1 − exp(−Σh)` and the cause shares `h_k / Σh`.
+pub fn exit_probabilities(h: CauseFactors) -> (f64, CauseFactors) {
+    let total: f64 = h.iter().sum();
+    if total <= 0.0 {
+        return (0.0, [0.0; HAZARD_CAUSES]);
+    }
+    (-(-total).exp_m1(), std::array::from_fn(|k| h[k] / total))
+}
+
+fn exit_thresholds(h: CauseFactors) -> (u64, [u64; 3]) {
+    let (p, shares) = exit_probabilities(h);
+    if p <= 0.0 {
+        return (0, [0; 3]);
+    }
+    let mut acc = 0.0;
+    let mut cause = [0u64; 3];
+    for k in 0..3 {
+        acc += shares[k];
+        cause[k] = threshold(p * acc.min(1.0));
+    }
+    (threshold(p), cause)
+}
+
+fn vacant(refill: u32, d: &RoleDynamics) -> Post {
+    if refill == 0 {
+        onboarding(d.onboarding_months)
+    } else {
+        Post::Vacant(refill)
+    }
+}
+
+fn onboarding(months: u32) -> Post {
+    if months == 0 {
+        Post::Filled
+    } else {
+        Post::Onboarding(months)
+    }
+}
+
+fn enrol(
+    ts: &mut TeamState,
+    cell: u8,
+    m: i32,
+    rec: Option<usize>,
+    group_active: &mut [u32],
+    out: &mut Trajectory,
+) {
+    ts.members.push(pack(m, cell));
+    ts.cell_count[cell as usize] += 1;
+    group_active[cell as usize / 2] += 1;
+    if let Some(r) = rec {
+        let idx = r * out.groups * 2 + cell as usize;
+        out.entrants[idx] += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_probability_is_one_minus_exp() {
+        let (p, s) = exit_probabilities([0.1, 0.1, 0.0, 0.2]);
+        assert!((p - (1.0 - (-0.4f64).exp())).abs() < 1e-15);
+        assert_eq!(s, [0.25, 0.25, 0.0, 0.5]);
+        assert_eq!(exit_probabilities([0.0; 4]).0, 0.0);
+    }
+
+    #[test]
+    fn thresholds_are_ordered() {
+        let (exit, cause) = exit_thresholds([0.05, 0.01, 0.0, 0.05]);
+        assert!(cause[0] <= cause[1] && cause[1] <= cause[2] && cause[2] <= exit);
+        assert_eq!(cause[1], cause[2]);
+    }
+}

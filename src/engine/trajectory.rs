@@ -1,0 +1,85 @@
+//! What one replication records, month by month: counts by group and gender, exits by
+//! cause, person-years, waiting list, cost and caseload per team. A buffer reused across
+//! replications, so the replication loop does not allocate.
+
+use crate::model::EXIT_CAUSES;
+
+/// Number of stay bands recorded for exits: 1–6, 7–12, 13–18 and 19+ months.
+pub const STAY_BANDS: usize = 4;
+
+/// One replication's monthly records over the reported horizon.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trajectory {
+    /// Reported months.
+    pub months: usize,
+    /// Number of groups.
+    pub groups: usize,
+    /// Number of teams.
+    pub teams: usize,
+    /// Entrants, `[month][group][gender]`.
+    pub entrants: Vec<u32>,
+    /// Active participants after the month's intake, `[month][group][gender]`.
+    pub active: Vec<u32>,
+    /// Exits, `[month][group][gender][cause]` (causes in `ExitCause::ALL` order).
+    pub exits: Vec<u32>,
+    /// Person-years in units of 1/24, `[month][group][gender]`.
+    pub person_years_24: Vec<u32>,
+    /// Exits by months stayed (1–6, 7–12, 13–18, 19+), `[month][band]`.
+    pub stays: Vec<u32>,
+    /// Referred participants waiting for a place at the end of the month's intake.
+    pub waiting: Vec<u32>,
+    /// Referrals declined during the month.
+    pub declined: Vec<u32>,
+    /// Cost of the month in SEK (rounded to whole kronor).
+    pub cost_sek: Vec<i64>,
+    /// Active participants per team after intake, `[month][team]`.
+    pub team_active: Vec<u32>,
+}
+
+impl Trajectory {
+    /// An empty buffer for the given dimensions.
+    pub fn new(months: usize, groups: usize, teams: usize) -> Trajectory {
+        let cells = months * groups * 2;
+        Trajectory {
+            months,
+            groups,
+            teams,
+            entrants: vec![0; cells],
+            active: vec![0; cells],
+            exits: vec![0; cells * EXIT_CAUSES],
+            person_years_24: vec![0; cells],
+            stays: vec![0; months * STAY_BANDS],
+            waiting: vec![0; months],
+            declined: vec![0; months],
+            cost_sek: vec![0; months],
+            team_active: vec![0; months * teams],
+        }
+    }
+
+    /// Sets every count back to zero.
+    pub fn clear(&mut self) {
+        for v in [
+            &mut self.entrants,
+            &mut self.active,
+            &mut self.exits,
+            &mut self.person_years_24,
+            &mut self.stays,
+            &mut self.waiting,
+            &mut self.declined,
+            &mut self.team_active,
+        ] {
+            v.fill(0);
+        }
+        self.cost_sek.fill(0);
+    }
+
+    /// Index of (month, group, gender) in the per-cell vectors.
+    pub fn cell(&self, month: usize, group: usize, gender: usize) -> usize {
+        (month * self.groups + group) * 2 + gender
+    }
+
+    /// Exits of a cause in a cell.
+    pub fn exits_of(&self, month: usize, group: usize, gender: usize, cause: usize) -> u32 {
+        self.exits[self.cell(month, group, gender) * EXIT_CAUSES + cause]
+    }
+}

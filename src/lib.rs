@@ -1,0 +1,17 @@
+//! kraftsim: a Monte Carlo planning and simulation engine for Kraft programmes, co-located
+//! multi-agency teams that help long-term unemployed people into work or studies.
+//!
+//! The pipeline, one module per stage, data flowing one way:
+//! [`scenario`] (TOML → validated [`model::Programme`]) → [`engine`] (one replication) →
+//! [`montecarlo`] (replications, seeding, parallelism) → [`stats`] (distributions, target
+//! probabilities) → [`report`] (terminal table, CSV, JSON). [`commands`] orchestrates the
+//! stages for each CLI subcommand; the binary only parses arguments and prints errors.
+
+pub mod commands;
+pub mod engine;
+pub mod model;
+pub mod montecarlo;
+pub mod output;
+pub mod report;
+pub mod scenario;
+pub mod stats;

@@ -1,0 +1,122 @@
+//! Replications: the plan (how many, which seed), per-replication streams, parallel
+//! execution with rayon, and aggregation as replications finish.
+//!
+//! Replications are processed in fixed blocks of [`BLOCK`]; each block writes its annual
+//! rows into its own slice of the collector (indexed by replication, so order is fixed) and
+//! adds its monthly series to its worker's integer aggregates, which are merged by addition
+//! (any grouping gives the same sums). Results are therefore
+//! byte-identical at any thread count.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rayon::prelude::*;
+
+use crate::engine::{Engine, Workspace};
+use crate::model::Programme;
+use crate::stats::collect::ANNUAL_COLUMNS;
+use crate::stats::{summarise, Collector, Summary};
+
+/// Replications per block of work.
+pub const BLOCK: usize = 32;
+
+/// How to run the replications.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// Number of replications.
+    pub replications: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// Worker threads (`None` = all cores).
+    pub threads: Option<usize>,
+}
+
+/// Why a run could not be carried out.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The replication count is zero.
+    #[error("the number of replications must be at least 1")]
+    NoReplications,
+    /// The thread pool could not be built.
+    #[error("cannot start {threads} worker threads: {reason}")]
+    Threads {
+        /// Requested threads.
+        threads: usize,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Runs all replications and returns the collected results.
+pub fn collect(
+    programme: &Programme,
+    plan: &Plan,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Collector, RunError> {
+    if plan.replications == 0 {
+        return Err(RunError::NoReplications);
+    }
+    let engine = Engine::new(programme);
+    let years = programme.calendar.years();
+    let mut collector = Collector::new(
+        years.clone(),
+        programme.groups.len(),
+        programme.teams.len(),
+        programme.calendar.horizon as usize,
+        plan.replications as usize,
+    );
+    let row = years.len() * ANNUAL_COLUMNS;
+    let empty = collector.empty_aggregate();
+    let done = AtomicU64::new(0);
+    let (engine, years, empty, done) = (&engine, &years, &empty, &done);
+    let (annual_rows, budget_rows) = (&mut collector.annual, &mut collector.budget);
+    let mut work = move || {
+        annual_rows
+            .par_chunks_mut(BLOCK * row)
+            .zip(budget_rows.par_chunks_mut(BLOCK * years.len()))
+            .enumerate()
+            .fold(
+                || (Workspace::default(), engine.trajectory(), empty.clone()),
+                |(mut ws, mut traj, mut acc), (block, (annual, budget))| {
+                    let first = (block * BLOCK) as u64;
+                    let count = budget.len() / years.len().max(1);
+                    for i in 0..count {
+                        engine.run(plan.seed, first + i as u64, &mut ws, &mut traj);
+                        Collector::record(
+                            years,
+                            &traj,
+                            &mut annual[i * row..(i + 1) * row],
+                            &mut budget[i * years.len()..(i + 1) * years.len()],
+                            &mut acc,
+                        );
+                    }
+                    progress(done.fetch_add(count as u64, Ordering::Relaxed) + count as u64);
+                    (ws, traj, acc)
+                },
+            )
+            .map(|(_, _, acc)| acc)
+            .reduce(|| empty.clone(), |a, b| a.merge(b))
+    };
+    let monthly = match plan.threads {
+        Some(t) => rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build()
+            .map_err(|e| RunError::Threads {
+                threads: t,
+                reason: e.to_string(),
+            })?
+            .install(work),
+        None => work(),
+    };
+    collector.monthly = monthly;
+    Ok(collector)
+}
+
+/// Runs all replications and summarises them.
+pub fn run(
+    programme: &Programme,
+    plan: &Plan,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Summary, RunError> {
+    let c = collect(programme, plan, progress)?;
+    Ok(summarise(programme, &c, plan.seed))
+}

@@ -1,0 +1,229 @@
+//! CSV outputs (RFC 4180): annual summary, monthly summary, per-team caseload, targets,
+//! escalating goals and group means, each a pure function to bytes.
+
+use crate::stats::{Dist, Summary};
+
+fn writer() -> csv::Writer<Vec<u8>> {
+    csv::Writer::from_writer(Vec::new())
+}
+
+fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
+    w.into_inner().expect("writing to memory cannot fail")
+}
+
+fn num(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v}")
+    } else {
+        String::new()
+    }
+}
+
+fn dist_fields(d: Option<&Dist>) -> Vec<String> {
+    match d {
+        Some(d) => vec![num(d.mean), num(d.sd), num(d.p5), num(d.p50), num(d.p95)],
+        None => vec![String::new(); 5],
+    }
+}
+
+/// `annual.csv`: one row per year, metric and gender (`all`, `women`, `men`).
+pub fn annual(s: &Summary) -> Vec<u8> {
+    let mut w = writer();
+    w.write_record(["year", "metric", "gender", "mean", "sd", "p5", "p50", "p95"])
+        .expect("in memory");
+    for y in &s.years {
+        for (name, m) in &y.metrics {
+            for (who, d) in [("all", &m.all), ("women", &m.women), ("men", &m.men)] {
+                if who != "all" && d.is_none() {
+                    continue;
+                }
+                let mut row = vec![y.year.to_string(), name.clone(), who.to_string()];
+                row.extend(dist_fields(d.as_ref()));
+                w.write_record(&row).expect("in memory");
+            }
+        }
+    }
+    finish(w)
+}
+
+/// `monthly.csv`: one row per month and series: mean and P5/P50/P95.
+pub fn monthly(s: &Summary) -> Vec<u8> {
+    let mut w = writer();
+    w.write_record(["month", "series", "mean", "p5", "p50", "p95"])
+        .expect("in memory");
+    for m in &s.monthly {
+        for (name, q) in &m.series {
+            w.write_record([
+                m.month.clone(),
+                name.clone(),
+                num(q.mean),
+                num(q.p5),
+                num(q.p50),
+                num(q.p95),
+            ])
+            .expect("in memory");
+        }
+    }
+    finish(w)
+}
+
+/// `teams.csv`: mean caseload of each team in each month.
+pub fn teams(s: &Summary) -> Vec<u8> {
+    let mut w = writer();
+    w.write_record(["month", "team", "mean_caseload"])
+        .expect("in memory");
+    for m in &s.monthly {
+        for (t, v) in m.team_caseload_mean.iter().enumerate() {
+            w.write_record([m.month.clone(), t.to_string(), num(*v)])
+                .expect("in memory");
+        }
+    }
+    finish(w)
+}
+
+/// `targets.csv`: one row per target with its probability and standard error.
+pub fn targets(s: &Summary) -> Vec<u8> {
+    let mut w = writer();
+    w.write_record([
+        "metric",
+        "years",
+        "direction",
+        "threshold",
+        "gender",
+        "label",
+        "mean",
+        "probability",
+        "se",
+    ])
+    .expect("in memory");
+    for t in &s.targets {
+        let years = match (&t.year, &t.years) {
+            (Some(y), _) => y.to_string(),
+            (_, Some(ys)) => ys
+                .iter()
+                .map(|y| y.to_string())
+                .collect::<Vec<_>>()
+                .join("+"),
+            _ => String::new(),
+        };
+        w.write_record([
+            t.metric.clone(),
+            years,
+            t.direction.to_string(),
+            num(t.threshold),
+            t.gender.unwrap_or("all").to_string(),
+            t.label.clone(),
+            num(t.mean),
+            num(t.probability),
+            num(t.se),
+        ])
+        .expect("in memory");
+    }
+    finish(w)
+}
+
+/// `escalating_goals.csv`: the goal checks per year, reading and step.
+pub fn escalating(s: &Summary) -> Option<Vec<u8>> {
+    let e = s.escalating_goals.as_ref()?;
+    let mut w = writer();
+    w.write_record([
+        "year",
+        "reading",
+        "step",
+        "goal",
+        "probability",
+        "se",
+        "probability_women",
+        "probability_men",
+        "step_probability",
+    ])
+    .expect("in memory");
+    for y in &e.years {
+        for c in &y.checks {
+            w.write_record([
+                y.year.to_string(),
+                c.reading.to_string(),
+                num(c.step),
+                num(c.goal),
+                num(c.probability),
+                num(c.se),
+                num(c.probability_women),
+                num(c.probability_men),
+                c.step_probability.map(num).unwrap_or_default(),
+            ])
+            .expect("in memory");
+        }
+    }
+    Some(finish(w))
+}
+
+/// `groups.csv`: means per year, group and metric, overall and by gender.
+pub fn groups(s: &Summary) -> Vec<u8> {
+    let mut w = writer();
+    w.write_record(["year", "group", "metric", "mean", "women", "men"])
+        .expect("in memory");
+    for y in &s.years {
+        for (g, metrics) in &y.by_group {
+            for (name, m) in metrics {
+                w.write_record([
+                    y.year.to_string(),
+                    g.clone(),
+                    name.clone(),
+                    num(m.mean),
+                    num(m.women),
+                    num(m.men),
+                ])
+                .expect("in memory");
+            }
+        }
+    }
+    finish(w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::{MetricSummary, YearSummary};
+    use indexmap::IndexMap;
+
+    #[test]
+    fn annual_csv_from_a_hand_built_summary() {
+        let mut metrics = IndexMap::new();
+        let d = Dist {
+            mean: 10.0,
+            sd: 1.5,
+            p5: 8.0,
+            p50: 10.0,
+            p95: 12.5,
+        };
+        metrics.insert(
+            "positive_exits".to_string(),
+            MetricSummary {
+                all: Some(d),
+                women: Some(d),
+                men: None,
+            },
+        );
+        let s = Summary {
+            tool_version: "0",
+            scenario: "x".into(),
+            replications: 1,
+            seed: 1,
+            parameter_uncertainty: false,
+            years: vec![YearSummary {
+                year: 2025,
+                months: 12,
+                metrics,
+                by_group: IndexMap::new(),
+            }],
+            targets: vec![],
+            escalating_goals: None,
+            monthly: vec![],
+        };
+        let text = String::from_utf8(annual(&s)).unwrap();
+        assert_eq!(
+            text,
+            "year,metric,gender,mean,sd,p5,p50,p95\n2025,positive_exits,all,10,1.5,8,10,12.5\n2025,positive_exits,women,10,1.5,8,10,12.5\n"
+        );
+    }
+}

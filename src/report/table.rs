@@ -1,0 +1,220 @@
+//! The terminal report: per year the mean and P5–P95 of every metric for everyone, women
+//! and men; then every target's probability with its Monte Carlo standard error; then the
+//! escalating-goals verdict under both readings of the yearly step.
+
+use std::fmt::Write;
+
+use crate::stats::{Dist, Summary};
+
+/// Rows of the yearly table: metric identifier, label, how to format it.
+const ROWS: [(&str, &str, Unit); 12] = [
+    ("positive_exits", "Exits to work or studies", Unit::Count),
+    (
+        "positive_share",
+        "Share of exits to work/studies",
+        Unit::Percent,
+    ),
+    ("work_exits", "Exits to work", Unit::Count),
+    ("studies_exits", "Exits to studies", Unit::Count),
+    ("fk_samverkan", "To AF/FK rehab collaboration", Unit::Count),
+    ("other_exits", "Other exits", Unit::Count),
+    (
+        "max_duration_exits",
+        "Closed at maximum duration",
+        Unit::Count,
+    ),
+    ("exits", "All exits", Unit::Count),
+    ("entrants", "Entrants", Unit::Count),
+    ("person_years", "Person-years (årsplatser)", Unit::Decimal),
+    ("budget_sek", "Budget, MSEK", Unit::Millions),
+    (
+        "cost_per_positive_exit",
+        "Cost per positive exit, kSEK",
+        Unit::Thousands,
+    ),
+];
+
+#[derive(Debug, Clone, Copy)]
+enum Unit {
+    Count,
+    Decimal,
+    Percent,
+    Millions,
+    Thousands,
+}
+
+fn fmt_value(v: f64, u: Unit) -> String {
+    match u {
+        Unit::Count => format!("{v:.0}"),
+        Unit::Decimal => format!("{v:.1}"),
+        Unit::Percent => format!("{:.1}%", v * 100.0),
+        Unit::Millions => format!("{:.1}", v / 1e6),
+        Unit::Thousands => format!("{:.0}", v / 1e3),
+    }
+}
+
+fn cell(d: Option<&Dist>, u: Unit) -> String {
+    match d {
+        Some(d) => format!(
+            "{} ({}–{})",
+            fmt_value(d.mean, u),
+            fmt_value(d.p5, u),
+            fmt_value(d.p95, u)
+        ),
+        None => "–".into(),
+    }
+}
+
+/// Formats a probability and its standard error as percentages.
+pub fn percent_pm(p: f64, se: f64) -> String {
+    format!("{:5.1}% ± {:.1}", p * 100.0, se * 100.0)
+}
+
+/// The terminal report.
+pub fn render(s: &Summary, origin: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "kraftsim {} — {} ({origin})",
+        s.tool_version, s.scenario
+    );
+    let _ = writeln!(
+        out,
+        "{} replications, seed {}, parameter uncertainty {}",
+        s.replications,
+        s.seed,
+        if s.parameter_uncertainty {
+            "on (rates drawn per replication)"
+        } else {
+            "off"
+        }
+    );
+    let _ = writeln!(out, "Each cell: mean (P5–P95) over replications.\n");
+
+    let label_w = 34;
+    let col_w = 24;
+    let _ = write!(out, "{:label_w$}", "");
+    for y in &s.years {
+        let head = if y.months < 12 {
+            format!("{} ({} mo)", y.year, y.months)
+        } else {
+            y.year.to_string()
+        };
+        let _ = write!(out, "{head:>col_w$}");
+    }
+    out.push('\n');
+    for (id, label, unit) in ROWS {
+        for (who, name) in [
+            ("all", label.to_string()),
+            ("women", "  women".into()),
+            ("men", "  men".into()),
+        ] {
+            let _ = write!(out, "{name:label_w$}");
+            for y in &s.years {
+                let m = &y.metrics[id];
+                let d = match who {
+                    "all" => m.all.as_ref(),
+                    "women" => m.women.as_ref(),
+                    _ => m.men.as_ref(),
+                };
+                let _ = write!(out, "{:>col_w$}", cell(d, unit));
+            }
+            out.push('\n');
+        }
+    }
+    if s.years.iter().any(|y| {
+        y.metrics["waiting_at_year_end"]
+            .all
+            .is_some_and(|d| d.p95 > 0.0)
+    }) {
+        let _ = write!(out, "{:label_w$}", "Waiting list at year end");
+        for y in &s.years {
+            let _ = write!(
+                out,
+                "{:>col_w$}",
+                cell(y.metrics["waiting_at_year_end"].all.as_ref(), Unit::Count)
+            );
+        }
+        out.push('\n');
+    }
+
+    if !s.targets.is_empty() {
+        let _ = writeln!(out, "\nTargets: probability of meeting each (± Monte Carlo standard error, percentage points)");
+        for t in &s.targets {
+            let when = match (&t.year, &t.years) {
+                (Some(y), _) => y.to_string(),
+                (_, Some(ys)) => format!(
+                    "{}–{} in total",
+                    ys.first().unwrap_or(&0),
+                    ys.last().unwrap_or(&0)
+                ),
+                _ => String::new(),
+            };
+            let op = if t.direction == "at_least" {
+                "≥"
+            } else {
+                "≤"
+            };
+            let who = t.gender.map(|g| format!(" ({g})")).unwrap_or_default();
+            let thr = if t.metric == "positive_share" {
+                format!("{:.1}%", t.threshold * 100.0)
+            } else {
+                format!("{}", t.threshold)
+            };
+            let text = format!("{}{who} {op} {thr} in {when}", t.metric);
+            let mean = if t.metric == "positive_share" {
+                format!("{:.1}%", t.mean * 100.0)
+            } else {
+                format!("{:.1}", t.mean)
+            };
+            let _ = writeln!(
+                out,
+                "  {text:<52} P = {}   (mean {mean})",
+                percent_pm(t.probability, t.se)
+            );
+        }
+    }
+
+    if let Some(e) = &s.escalating_goals {
+        let _ = writeln!(
+            out,
+            "\nEscalating goals: {:.0}% of exits to work or studies in {}, then +{}–{} a year, read as\npercentage points (pp) or as relative percent (rel). P = probability the year's share reaches the goal;\nstep P = probability the share rose by at least the step since the year before.",
+            e.first_share * 100.0,
+            e.first_year,
+            e.step[0],
+            e.step[1]
+        );
+        for y in &e.years {
+            let share = y.share.map_or("–".into(), |d| {
+                format!(
+                    "{:.1}% ({:.1}–{:.1})",
+                    d.p50 * 100.0,
+                    d.p5 * 100.0,
+                    d.p95 * 100.0
+                )
+            });
+            let _ = writeln!(out, "  {}  median share {share}", y.year);
+            for c in &y.checks {
+                let reading = if c.reading == "percentage_points" {
+                    "pp "
+                } else {
+                    "rel"
+                };
+                let step = c
+                    .step_probability
+                    .map(|p| format!("   step P = {:.1}%", p * 100.0))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "    {reading} +{:<3} goal {:5.1}%  P = {}  (women {:.1}%, men {:.1}%){step}",
+                    c.step,
+                    c.goal * 100.0,
+                    percent_pm(c.probability, c.se),
+                    c.probability_women * 100.0,
+                    c.probability_men * 100.0
+                );
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,319 @@
+//! Scenario files: reading TOML (with `extends` to refine a built-in or another file),
+//! reporting syntax and type errors at file, line and column, and validating the result
+//! into a [`Programme`](crate::model::Programme).
+//!
+//! Two stages, as in the rest of the pipeline: [`raw`] mirrors the file with serde and
+//! rejects unknown fields; [`validate`] fills documented defaults and checks every value,
+//! collecting all problems with their key paths before giving up.
+
+pub mod raw;
+pub mod validate;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::model::Programme;
+use raw::RawScenario;
+
+/// The embedded default scenario (Malmö 2025–2027).
+pub const MALMO: &str = include_str!("../../scenarios/malmo-2025-2027.toml");
+/// The embedded reference workload R1.
+pub const REFERENCE: &str = include_str!("../../scenarios/reference.toml");
+
+/// The built-in scenarios a file may extend, by name.
+pub const BUILTINS: [(&str, &str); 2] = [("malmo", MALMO), ("reference", REFERENCE)];
+
+/// Deepest `extends` chain followed before assuming a cycle.
+const MAX_EXTENDS_DEPTH: usize = 8;
+
+/// One semantic problem in a scenario, located by its key path.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// Dotted key path, e.g. `groups.af_job.hazards.work`.
+    pub path: String,
+    /// What is wrong and what is allowed.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+/// Why a scenario could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// The file could not be read.
+    #[error("cannot read scenario file {path}: {source}")]
+    Read {
+        /// Path as given.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The TOML is malformed or a value has the wrong type or an unknown key.
+    #[error("{origin}:{line}:{column}: {message}{}", key_suffix(.key))]
+    Syntax {
+        /// File (or built-in name) the text came from.
+        origin: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// Key path where the problem was found, if known.
+        key: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// `extends` names neither a built-in scenario nor a readable file.
+    #[error("{origin}: extends = \"{name}\" is neither a built-in scenario (malmo, reference) nor a readable file ({reason})")]
+    UnknownBase {
+        /// File that said `extends`.
+        origin: String,
+        /// The value of `extends`.
+        name: String,
+        /// Why the file could not be read.
+        reason: String,
+    },
+    /// The `extends` chain is too deep (most likely a cycle).
+    #[error("{origin}: the chain of `extends` is deeper than {MAX_EXTENDS_DEPTH} files; is there a cycle?")]
+    ExtendsTooDeep {
+        /// File where the chain was cut.
+        origin: String,
+    },
+    /// Values are out of range or inconsistent; every problem is listed.
+    #[error("{origin}: {} problem{} in the scenario:\n{}", .problems.len(), if .problems.len() == 1 { "" } else { "s" }, list(.problems))]
+    Invalid {
+        /// File (or built-in name).
+        origin: String,
+        /// Every problem found.
+        problems: Vec<Problem>,
+    },
+}
+
+fn key_suffix(key: &str) -> String {
+    if key.is_empty() || key == "." {
+        String::new()
+    } else {
+        format!(" (at key `{key}`)")
+    }
+}
+
+fn list(problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(|p| format!("  - {p}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A loaded and validated scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Where it came from (a path, or `built-in:malmo`).
+    pub origin: String,
+    /// The merged TOML after following `extends` (what `validate` prints).
+    pub table: toml::Table,
+    /// The validated programme.
+    pub programme: Programme,
+}
+
+/// Loads and validates a scenario file.
+pub fn load_path(path: &Path) -> Result<Scenario, ScenarioError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    load_text(&text, &path.display().to_string(), path.parent())
+}
+
+/// Loads and validates a built-in scenario by name (`malmo`, `reference`).
+pub fn load_builtin(name: &str) -> Option<Result<Scenario, ScenarioError>> {
+    let text = BUILTINS.iter().find(|(n, _)| *n == name)?.1;
+    Some(load_text(text, &format!("built-in:{name}"), None))
+}
+
+/// Loads and validates scenario text; `base_dir` resolves a relative `extends` path.
+pub fn load_text(
+    text: &str,
+    origin: &str,
+    base_dir: Option<&Path>,
+) -> Result<Scenario, ScenarioError> {
+    let table = merged_table(text, origin, base_dir, 0)?;
+    let programme = programme_from_table(&table, origin)?;
+    Ok(Scenario {
+        origin: origin.to_string(),
+        table,
+        programme,
+    })
+}
+
+/// Validates an already merged table (used after command-line overrides are applied).
+pub fn programme_from_table(table: &toml::Table, origin: &str) -> Result<Programme, ScenarioError> {
+    let raw: RawScenario = serde_path_to_error::deserialize(toml::Value::Table(table.clone()))
+        .map_err(|e| ScenarioError::Invalid {
+            origin: origin.to_string(),
+            problems: vec![Problem {
+                path: e.path().to_string(),
+                message: e.inner().message().to_string(),
+            }],
+        })?;
+    validate::validate(&raw).map_err(|problems| ScenarioError::Invalid {
+        origin: origin.to_string(),
+        problems,
+    })
+}
+
+/// Parses `text`, checks its fields and types, follows `extends` and merges.
+fn merged_table(
+    text: &str,
+    origin: &str,
+    base_dir: Option<&Path>,
+    depth: usize,
+) -> Result<toml::Table, ScenarioError> {
+    if depth > MAX_EXTENDS_DEPTH {
+        return Err(ScenarioError::ExtendsTooDeep {
+            origin: origin.to_string(),
+        });
+    }
+    // Deserialising the file on its own (not merged) keeps the spans, so type errors and
+    // unknown keys point at a line and column of the file that has them.
+    let de = toml::Deserializer::parse(text).map_err(|e| syntax(text, origin, "", &e))?;
+    let raw: RawScenario = serde_path_to_error::deserialize(de)
+        .map_err(|e| syntax(text, origin, &e.path().to_string(), e.inner()))?;
+    let mut table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| syntax(text, origin, "", &e))?;
+    let Some(base) = raw.extends else {
+        return Ok(table);
+    };
+    table.remove("extends");
+    let mut merged = if let Some((name, base_text)) = BUILTINS.iter().find(|(n, _)| *n == base) {
+        merged_table(base_text, &format!("built-in:{name}"), None, depth + 1)?
+    } else {
+        let path: PathBuf = base_dir.unwrap_or(Path::new(".")).join(&base);
+        let base_text = std::fs::read_to_string(&path).map_err(|e| ScenarioError::UnknownBase {
+            origin: origin.to_string(),
+            name: base.clone(),
+            reason: e.to_string(),
+        })?;
+        merged_table(
+            &base_text,
+            &path.display().to_string(),
+            path.parent(),
+            depth + 1,
+        )?
+    };
+    merge_into(&mut merged, table);
+    Ok(merged)
+}
+
+/// Deep-merges `over` into `base`: tables merge key by key, anything else is replaced.
+pub fn merge_into(base: &mut toml::Table, over: toml::Table) {
+    for (key, value) in over {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge_into(b, o),
+            (_, v) => {
+                base.insert(key, v);
+            }
+        }
+    }
+}
+
+fn syntax(text: &str, origin: &str, key: &str, e: &toml::de::Error) -> ScenarioError {
+    let (line, column) = e
+        .span()
+        .map(|s| line_column(text, s.start))
+        .unwrap_or((1, 1));
+    ScenarioError::Syntax {
+        origin: origin.to_string(),
+        line,
+        column,
+        key: key.to_string(),
+        message: e.message().trim().to_string(),
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// Parses a raw table without validation (used by tests and overrides).
+pub fn raw_from_table(table: &toml::Table) -> Result<RawScenario, String> {
+    RawScenario::deserialize(toml::Value::Table(table.clone())).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtins_validate() {
+        for (name, _) in BUILTINS {
+            let s = load_builtin(name).unwrap();
+            assert!(s.is_ok(), "{name}: {}", s.unwrap_err());
+        }
+    }
+
+    #[test]
+    fn syntax_error_has_line_and_column() {
+        let text = "name = \"x\"\n[calendar]\nstart = 2025-01\nhorizon_months = = 3\n";
+        let err = load_text(text, "bad.toml", None).unwrap_err().to_string();
+        assert!(err.starts_with("bad.toml:"), "{err}");
+        assert!(
+            err.contains("bad.toml:3:") || err.contains("bad.toml:4:"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn unknown_field_names_key_and_position() {
+        let text = "extends = \"reference\"\n[groups.af_job.hazards]\nwrk = 0.1\n";
+        let err = load_text(text, "v.toml", None).unwrap_err().to_string();
+        assert!(err.contains("v.toml:3:1"), "{err}");
+        assert!(err.contains("wrk"), "{err}");
+        assert!(err.contains("groups.af_job.hazards"), "{err}");
+    }
+
+    #[test]
+    fn wrong_type_is_located() {
+        let text = "extends = \"reference\"\n[intake]\nper_team = \"many\"\n";
+        let err = load_text(text, "v.toml", None).unwrap_err().to_string();
+        assert!(err.contains("v.toml:3:12"), "{err}");
+        assert!(err.contains("intake.per_team"), "{err}");
+    }
+
+    #[test]
+    fn extends_merges_tables_and_replaces_values() {
+        let text = "extends = \"reference\"\nname = \"R1 with 10 teams\"\n[teams]\ncount = 10\n";
+        let s = load_text(text, "v.toml", None).unwrap();
+        assert_eq!(s.programme.teams.len(), 10);
+        assert_eq!(s.programme.name, "R1 with 10 teams");
+        assert_eq!(s.programme.groups.len(), 4);
+        assert_eq!(s.programme.intake.per_team, 30);
+    }
+
+    #[test]
+    fn unknown_base_is_reported() {
+        let err = load_text("extends = \"nowhere\"\n", "v.toml", None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("nowhere") && err.contains("built-in"), "{err}");
+    }
+
+    #[test]
+    fn line_column_counts_characters() {
+        assert_eq!(line_column("ab\ncdé f", 7), (2, 4));
+    }
+}

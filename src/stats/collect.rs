@@ -1,0 +1,330 @@
+//! Aggregating replications as they finish. Per replication only a few integer base
+//! counts per year are kept (what exact quantiles and target probabilities need); monthly
+//! series go into exact integer histograms and per-team sums, whose merging does not depend
+//! on the order replications finish in. Memory is therefore
+//! `replications × years × (ANNUAL_COLUMNS × 4 + 8)` bytes plus a fixed amount.
+
+use crate::engine::{Trajectory, STAY_BANDS};
+use crate::model::{ExitCause, ReportYear, EXIT_CAUSES};
+
+use super::Histogram;
+
+/// A base count stored per replication and year (gender-specific ones per gender).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnnualColumn {
+    /// Exits to work.
+    Work = 0,
+    /// Exits to studies.
+    Studies = 1,
+    /// Exits to the AF/FK collaboration.
+    FkSamverkan = 2,
+    /// Exits for other reasons.
+    Other = 3,
+    /// Exits on reaching the maximum duration.
+    MaxDuration = 4,
+    /// Entrants.
+    Entrants = 5,
+    /// Person-years in units of 1/24.
+    PersonYears24 = 6,
+}
+
+/// Gender-specific columns per gender.
+pub const GENDER_COLUMNS: usize = 7;
+/// Column of the first stay band (1–6 months); bands follow.
+pub const STAY_COLUMN: usize = 2 * GENDER_COLUMNS;
+/// Column of declined referrals.
+pub const DECLINED_COLUMN: usize = STAY_COLUMN + STAY_BANDS;
+/// Column of the waiting list at the end of the year.
+pub const WAITING_COLUMN: usize = DECLINED_COLUMN + 1;
+/// Columns per replication and year.
+pub const ANNUAL_COLUMNS: usize = WAITING_COLUMN + 1;
+
+/// Column of a gender-specific count for gender index `s` (0 women, 1 men).
+pub fn column(c: AnnualColumn, s: usize) -> usize {
+    s * GENDER_COLUMNS + c as usize
+}
+
+/// A monthly series summarised with exact histograms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Series {
+    /// Entrants, women.
+    EntrantsWomen,
+    /// Entrants, men.
+    EntrantsMen,
+    /// Entrants.
+    Entrants,
+    /// Active after intake, women.
+    ActiveWomen,
+    /// Active after intake, men.
+    ActiveMen,
+    /// Active after intake.
+    Active,
+    /// Exits to work or studies, women.
+    PositiveWomen,
+    /// Exits to work or studies, men.
+    PositiveMen,
+    /// Exits to work or studies.
+    Positive,
+    /// Exits to work.
+    Work,
+    /// Exits to studies.
+    Studies,
+    /// Exits to the AF/FK collaboration.
+    FkSamverkan,
+    /// Other exits.
+    Other,
+    /// Maximum-duration exits.
+    MaxDuration,
+    /// All exits.
+    Exits,
+    /// Person-years in units of 1/24.
+    PersonYears24,
+    /// Waiting list after intake.
+    Waiting,
+    /// Declined referrals.
+    Declined,
+    /// Cost in thousands of SEK.
+    CostKsek,
+    /// Largest team caseload.
+    MaxTeamCaseload,
+}
+
+impl Series {
+    /// Every series, in output order.
+    pub const ALL: [Series; 20] = [
+        Series::EntrantsWomen,
+        Series::EntrantsMen,
+        Series::Entrants,
+        Series::ActiveWomen,
+        Series::ActiveMen,
+        Series::Active,
+        Series::PositiveWomen,
+        Series::PositiveMen,
+        Series::Positive,
+        Series::Work,
+        Series::Studies,
+        Series::FkSamverkan,
+        Series::Other,
+        Series::MaxDuration,
+        Series::Exits,
+        Series::PersonYears24,
+        Series::Waiting,
+        Series::Declined,
+        Series::CostKsek,
+        Series::MaxTeamCaseload,
+    ];
+
+    /// Column name in the monthly CSV (person-years and cost are rescaled on output).
+    pub fn id(self) -> &'static str {
+        match self {
+            Series::EntrantsWomen => "entrants_women",
+            Series::EntrantsMen => "entrants_men",
+            Series::Entrants => "entrants",
+            Series::ActiveWomen => "active_women",
+            Series::ActiveMen => "active_men",
+            Series::Active => "active",
+            Series::PositiveWomen => "positive_exits_women",
+            Series::PositiveMen => "positive_exits_men",
+            Series::Positive => "positive_exits",
+            Series::Work => "work_exits",
+            Series::Studies => "studies_exits",
+            Series::FkSamverkan => "fk_samverkan",
+            Series::Other => "other_exits",
+            Series::MaxDuration => "max_duration_exits",
+            Series::Exits => "exits",
+            Series::PersonYears24 => "person_years",
+            Series::Waiting => "waiting",
+            Series::Declined => "declined",
+            Series::CostKsek => "cost_sek",
+            Series::MaxTeamCaseload => "max_team_caseload",
+        }
+    }
+
+    /// Factor from the stored integer to the reported unit.
+    pub fn scale(self) -> f64 {
+        match self {
+            Series::PersonYears24 => 1.0 / 24.0,
+            Series::CostKsek => 1000.0,
+            _ => 1.0,
+        }
+    }
+}
+
+/// Order-independent monthly aggregates of a set of replications.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MonthlyAggregate {
+    /// `[month][series]` histograms.
+    pub histograms: Vec<Histogram>,
+    /// Sum of each team's caseload over replications, `[month][team]`.
+    pub team_sums: Vec<u64>,
+    /// Sums of the gender-specific annual columns, `[year][group][gender][column]`.
+    pub group_sums: Vec<u64>,
+}
+
+impl MonthlyAggregate {
+    /// Adds another aggregate (integer sums: any grouping gives the same result).
+    pub fn merge(mut self, other: MonthlyAggregate) -> MonthlyAggregate {
+        if self.histograms.is_empty() {
+            return other;
+        }
+        if other.histograms.is_empty() {
+            return self;
+        }
+        for (a, b) in self.histograms.iter_mut().zip(&other.histograms) {
+            a.merge(b);
+        }
+        for (a, b) in self.team_sums.iter_mut().zip(&other.team_sums) {
+            *a += b;
+        }
+        for (a, b) in self.group_sums.iter_mut().zip(&other.group_sums) {
+            *a += b;
+        }
+        self
+    }
+}
+
+/// Everything kept of a run's replications.
+#[derive(Debug, Clone)]
+pub struct Collector {
+    /// Reported years.
+    pub years: Vec<ReportYear>,
+    /// Number of groups.
+    pub groups: usize,
+    /// Number of teams.
+    pub teams: usize,
+    /// Reported months.
+    pub months: usize,
+    /// Base counts, `[replication][year][column]`.
+    pub annual: Vec<u32>,
+    /// Budget in SEK, `[replication][year]`.
+    pub budget: Vec<i64>,
+    /// Monthly aggregates.
+    pub monthly: MonthlyAggregate,
+}
+
+impl Collector {
+    /// Storage for `replications` replications.
+    pub fn new(
+        years: Vec<ReportYear>,
+        groups: usize,
+        teams: usize,
+        months: usize,
+        replications: usize,
+    ) -> Collector {
+        let y = years.len();
+        Collector {
+            annual: vec![0; replications * y * ANNUAL_COLUMNS],
+            budget: vec![0; replications * y],
+            years,
+            groups,
+            teams,
+            months,
+            monthly: MonthlyAggregate::default(),
+        }
+    }
+
+    /// Number of replications stored.
+    pub fn replications(&self) -> usize {
+        self.budget.len() / self.years.len().max(1)
+    }
+
+    /// An empty monthly aggregate of the right shape.
+    pub fn empty_aggregate(&self) -> MonthlyAggregate {
+        MonthlyAggregate {
+            histograms: vec![Histogram::default(); self.months * Series::ALL.len()],
+            team_sums: vec![0; self.months * self.teams],
+            group_sums: vec![0; self.years.len() * self.groups * 2 * GENDER_COLUMNS],
+        }
+    }
+
+    /// A stored base count.
+    pub fn value(&self, replication: usize, year: usize, column: usize) -> u32 {
+        self.annual[(replication * self.years.len() + year) * ANNUAL_COLUMNS + column]
+    }
+
+    /// A stored budget.
+    pub fn budget_of(&self, replication: usize, year: usize) -> i64 {
+        self.budget[replication * self.years.len() + year]
+    }
+
+    /// Records one replication: its annual row(s) into `annual`/`budget` (the slices of
+    /// this replication) and its monthly series into `acc`.
+    pub fn record(
+        years: &[ReportYear],
+        t: &Trajectory,
+        annual: &mut [u32],
+        budget: &mut [i64],
+        acc: &mut MonthlyAggregate,
+    ) {
+        let groups = t.groups;
+        let ns = Series::ALL.len();
+        for (yi, y) in years.iter().enumerate() {
+            let row = &mut annual[yi * ANNUAL_COLUMNS..(yi + 1) * ANNUAL_COLUMNS];
+            row.fill(0);
+            let mut cost = 0i64;
+            for m in y.first_month as usize..(y.first_month + y.months) as usize {
+                for g in 0..groups {
+                    for s in 0..2 {
+                        let cell = t.cell(m, g, s);
+                        let mut add = [0u32; GENDER_COLUMNS];
+                        for k in 0..EXIT_CAUSES {
+                            add[k] = t.exits[cell * EXIT_CAUSES + k];
+                        }
+                        add[AnnualColumn::Entrants as usize] = t.entrants[cell];
+                        add[AnnualColumn::PersonYears24 as usize] = t.person_years_24[cell];
+                        let gs = ((yi * groups + g) * 2 + s) * GENDER_COLUMNS;
+                        for c in 0..GENDER_COLUMNS {
+                            row[s * GENDER_COLUMNS + c] += add[c];
+                            acc.group_sums[gs + c] += add[c] as u64;
+                        }
+                    }
+                }
+                for b in 0..STAY_BANDS {
+                    row[STAY_COLUMN + b] += t.stays[m * STAY_BANDS + b];
+                }
+                row[DECLINED_COLUMN] += t.declined[m];
+                row[WAITING_COLUMN] = t.waiting[m];
+                cost += t.cost_sek[m];
+            }
+            budget[yi] = cost;
+        }
+        for m in 0..t.months {
+            let mut v = [0i64; 20];
+            for g in 0..groups {
+                for s in 0..2 {
+                    let cell = t.cell(m, g, s);
+                    let e = &t.exits[cell * EXIT_CAUSES..(cell + 1) * EXIT_CAUSES];
+                    let pos = (e[ExitCause::Work as usize] + e[ExitCause::Studies as usize]) as i64;
+                    v[Series::EntrantsWomen as usize + s] += t.entrants[cell] as i64;
+                    v[Series::ActiveWomen as usize + s] += t.active[cell] as i64;
+                    v[Series::PositiveWomen as usize + s] += pos;
+                    for k in 0..EXIT_CAUSES {
+                        v[Series::Work as usize + k] += e[k] as i64;
+                        v[Series::Exits as usize] += e[k] as i64;
+                    }
+                    v[Series::PersonYears24 as usize] += t.person_years_24[cell] as i64;
+                }
+            }
+            v[Series::Entrants as usize] =
+                v[Series::EntrantsWomen as usize] + v[Series::EntrantsMen as usize];
+            v[Series::Active as usize] =
+                v[Series::ActiveWomen as usize] + v[Series::ActiveMen as usize];
+            v[Series::Positive as usize] =
+                v[Series::PositiveWomen as usize] + v[Series::PositiveMen as usize];
+            v[Series::Waiting as usize] = t.waiting[m] as i64;
+            v[Series::Declined as usize] = t.declined[m] as i64;
+            v[Series::CostKsek as usize] = (t.cost_sek[m] as f64 / 1000.0).round() as i64;
+            let teams = &t.team_active[m * t.teams..(m + 1) * t.teams];
+            v[Series::MaxTeamCaseload as usize] = teams.iter().copied().max().unwrap_or(0) as i64;
+            for (i, x) in v.iter().enumerate() {
+                acc.histograms[m * ns + i].add(*x);
+            }
+            for (sum, &n) in acc.team_sums[m * t.teams..(m + 1) * t.teams]
+                .iter_mut()
+                .zip(teams)
+            {
+                *sum += n as u64;
+            }
+        }
+    }
+}

@@ -1,0 +1,489 @@
+//! The statistics a run reports, computed from a [`Collector`]: per year and metric the
+//! distribution overall and for women and men, target probabilities, the escalating-goals
+//! verdict under both readings, group means and monthly series.
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use super::collect::{
+    column, AnnualColumn, Collector, Series, DECLINED_COLUMN, STAY_COLUMN, WAITING_COLUMN,
+};
+use super::{proportion, Dist};
+use crate::model::{Direction, EscalatingGoals, Gender, Metric, Programme, StepReading, Target};
+
+/// A metric's distribution overall and by gender.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MetricSummary {
+    /// Everyone.
+    #[serde(flatten)]
+    pub all: Option<Dist>,
+    /// Women.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub women: Option<Dist>,
+    /// Men.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub men: Option<Dist>,
+}
+
+/// Mean of a metric for one group, overall and by gender.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupMean {
+    /// Everyone in the group.
+    pub mean: f64,
+    /// Women.
+    pub women: f64,
+    /// Men.
+    pub men: f64,
+}
+
+/// One reported year.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct YearSummary {
+    /// Calendar year.
+    pub year: i32,
+    /// Months of the year inside the horizon.
+    pub months: u32,
+    /// Metrics by identifier.
+    pub metrics: IndexMap<String, MetricSummary>,
+    /// Means per group: group → metric → mean.
+    pub by_group: IndexMap<String, IndexMap<String, GroupMean>>,
+}
+
+/// The probability of meeting one target.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TargetResult {
+    /// Metric identifier.
+    pub metric: String,
+    /// The year, for a one-year target.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub year: Option<i32>,
+    /// The years, for a cumulative target.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub years: Option<Vec<i32>>,
+    /// Threshold.
+    pub threshold: f64,
+    /// `at_least` or `at_most`.
+    pub direction: &'static str,
+    /// `women`, `men`, or absent for everyone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gender: Option<&'static str>,
+    /// Label from the scenario.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub label: String,
+    /// Mean of the metric over the target's years.
+    pub mean: f64,
+    /// Share of replications meeting the target.
+    pub probability: f64,
+    /// Monte Carlo standard error of the probability.
+    pub se: f64,
+}
+
+/// The escalating goal for one year under one reading and step.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GoalCheck {
+    /// `percentage_points` or `relative_percent`.
+    pub reading: &'static str,
+    /// The yearly step.
+    pub step: f64,
+    /// The goal share for the year.
+    pub goal: f64,
+    /// P(share ≥ goal).
+    pub probability: f64,
+    /// Its standard error.
+    pub se: f64,
+    /// P(women's share ≥ goal).
+    pub probability_women: f64,
+    /// P(men's share ≥ goal).
+    pub probability_men: f64,
+    /// P(the share rose by at least the step since last year); absent in the first year.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step_probability: Option<f64>,
+}
+
+/// The escalating goals for one year.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EscalatingYear {
+    /// Calendar year.
+    pub year: i32,
+    /// The share of exits to work or studies.
+    pub share: Option<Dist>,
+    /// Checks under both readings and both ends of the step range.
+    pub checks: Vec<GoalCheck>,
+}
+
+/// The escalating-goals verdict.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EscalatingSummary {
+    /// First goal year.
+    pub first_year: i32,
+    /// Goal share in the first year.
+    pub first_share: f64,
+    /// Step range.
+    pub step: [f64; 2],
+    /// Years from the first goal year on.
+    pub years: Vec<EscalatingYear>,
+}
+
+/// Mean and quantiles of a monthly series.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Quantiles {
+    /// Mean.
+    pub mean: f64,
+    /// 5th percentile.
+    pub p5: f64,
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+}
+
+/// One month of the monthly summary.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MonthSummary {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Series by identifier.
+    pub series: IndexMap<String, Quantiles>,
+    /// Mean caseload of each team.
+    pub team_caseload_mean: Vec<f64>,
+}
+
+/// Everything a run reports.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    /// kraftsim version that produced it.
+    pub tool_version: &'static str,
+    /// Scenario name.
+    pub scenario: String,
+    /// Number of replications.
+    pub replications: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// Whether replications drew their own hazards from the parameter uncertainty.
+    pub parameter_uncertainty: bool,
+    /// Per-year statistics.
+    pub years: Vec<YearSummary>,
+    /// Target probabilities.
+    pub targets: Vec<TargetResult>,
+    /// Escalating goals, if the scenario sets them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub escalating_goals: Option<EscalatingSummary>,
+    /// Monthly series.
+    pub monthly: Vec<MonthSummary>,
+}
+
+/// Sums of a replication's base counts over some years, for one gender or both.
+#[derive(Debug, Clone, Copy, Default)]
+struct Counts {
+    causes: [f64; 5],
+    entrants: f64,
+    person_years: f64,
+    budget: f64,
+}
+
+impl Counts {
+    fn gather(c: &Collector, rep: usize, years: &[usize], gender: Option<usize>) -> Counts {
+        let mut out = Counts::default();
+        let genders: &[usize] = match gender {
+            Some(0) => &[0],
+            Some(_) => &[1],
+            None => &[0, 1],
+        };
+        let mut py_all = 0.0;
+        for &y in years {
+            for &s in genders {
+                for k in 0..5 {
+                    out.causes[k] += c.value(rep, y, s * 7 + k) as f64;
+                }
+                out.entrants += c.value(rep, y, column(AnnualColumn::Entrants, s)) as f64;
+            }
+            let py = |s| c.value(rep, y, column(AnnualColumn::PersonYears24, s)) as f64 / 24.0;
+            let year_py: f64 = genders.iter().map(|&s| py(s)).sum();
+            let total_py = py(0) + py(1);
+            py_all += total_py;
+            out.person_years += year_py;
+            // A gender's budget is the budget shared by person-years (who used the places).
+            let b = c.budget_of(rep, y) as f64;
+            out.budget += if gender.is_none() {
+                b
+            } else if total_py > 0.0 {
+                b * year_py / total_py
+            } else {
+                b / 2.0
+            };
+        }
+        let _ = py_all;
+        out
+    }
+
+    fn metric(&self, m: Metric) -> f64 {
+        let pos = self.causes[0] + self.causes[1];
+        let exits: f64 = self.causes.iter().sum();
+        match m {
+            Metric::PositiveExits => pos,
+            Metric::PositiveShare => ratio(pos, exits),
+            Metric::WorkExits => self.causes[0],
+            Metric::StudiesExits => self.causes[1],
+            Metric::FkSamverkan => self.causes[2],
+            Metric::OtherExits => self.causes[3],
+            Metric::MaxDurationExits => self.causes[4],
+            Metric::Exits => exits,
+            Metric::Entrants => self.entrants,
+            Metric::PersonYears => self.person_years,
+            Metric::BudgetSek => self.budget,
+            Metric::CostPerPositiveExit => ratio(self.budget, pos),
+        }
+    }
+}
+
+/// `a / b`, NaN when `b` is 0 (such replications are left out of distributions and count
+/// as not meeting a target).
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 {
+        a / b
+    } else {
+        f64::NAN
+    }
+}
+
+fn gender_index(g: Option<Gender>) -> Option<usize> {
+    g.map(|g| g as usize)
+}
+
+fn values(c: &Collector, years: &[usize], gender: Option<usize>, m: Metric) -> Vec<f64> {
+    (0..c.replications())
+        .map(|r| Counts::gather(c, r, years, gender).metric(m))
+        .collect()
+}
+
+fn met(v: f64, threshold: f64, d: Direction) -> bool {
+    match d {
+        Direction::AtLeast => v >= threshold,
+        Direction::AtMost => v <= threshold,
+    }
+}
+
+/// Builds the summary of a finished run.
+pub fn summarise(p: &Programme, c: &Collector, seed: u64) -> Summary {
+    let n = c.replications() as u64;
+    let year_index = |y: i32| c.years.iter().position(|ry| ry.year == y);
+    let mut years = Vec::new();
+    for (yi, ry) in c.years.iter().enumerate() {
+        let mut metrics = IndexMap::new();
+        for m in Metric::ALL {
+            let dist = |g| Dist::of(&mut values(c, &[yi], g, m));
+            metrics.insert(
+                m.id().to_string(),
+                MetricSummary {
+                    all: dist(None),
+                    women: dist(Some(0)),
+                    men: dist(Some(1)),
+                },
+            );
+        }
+        let extra = |col: usize| {
+            let mut v: Vec<f64> = (0..c.replications())
+                .map(|r| c.value(r, yi, col) as f64)
+                .collect();
+            MetricSummary {
+                all: Dist::of(&mut v),
+                women: None,
+                men: None,
+            }
+        };
+        for (b, name) in [
+            "exits_stay_1_6_months",
+            "exits_stay_7_12_months",
+            "exits_stay_13_18_months",
+            "exits_stay_19_plus_months",
+        ]
+        .iter()
+        .enumerate()
+        {
+            metrics.insert(name.to_string(), extra(STAY_COLUMN + b));
+        }
+        metrics.insert("declined".into(), extra(DECLINED_COLUMN));
+        metrics.insert("waiting_at_year_end".into(), extra(WAITING_COLUMN));
+
+        let mut by_group = IndexMap::new();
+        for (g, group) in p.groups.iter().enumerate() {
+            let sum = |s: usize, col: usize| {
+                c.monthly.group_sums[((yi * c.groups + g) * 2 + s) * 7 + col] as f64
+                    / n.max(1) as f64
+            };
+            let mut gm = IndexMap::new();
+            let mut put = |name: &str, f: &dyn Fn(usize) -> f64| {
+                gm.insert(
+                    name.to_string(),
+                    GroupMean {
+                        mean: f(0) + f(1),
+                        women: f(0),
+                        men: f(1),
+                    },
+                );
+            };
+            put("entrants", &|s| sum(s, AnnualColumn::Entrants as usize));
+            put("positive_exits", &|s| sum(s, 0) + sum(s, 1));
+            put("work_exits", &|s| sum(s, 0));
+            put("studies_exits", &|s| sum(s, 1));
+            put("fk_samverkan", &|s| sum(s, 2));
+            put("exits", &|s| (0..5).map(|k| sum(s, k)).sum());
+            put("person_years", &|s| {
+                sum(s, AnnualColumn::PersonYears24 as usize) / 24.0
+            });
+            by_group.insert(group.name.clone(), gm);
+        }
+        years.push(YearSummary {
+            year: ry.year,
+            months: ry.months,
+            metrics,
+            by_group,
+        });
+    }
+
+    let targets = p
+        .targets
+        .iter()
+        .map(|t| target_result(c, t, &year_index))
+        .collect();
+    let escalating_goals = p
+        .escalating_goals
+        .as_ref()
+        .map(|e| escalating(c, e, &year_index));
+
+    let ns = Series::ALL.len();
+    let monthly = (0..c.months)
+        .map(|m| {
+            let mut series = IndexMap::new();
+            for (i, s) in Series::ALL.iter().enumerate() {
+                let h = &c.monthly.histograms[m * ns + i];
+                if h.is_empty() {
+                    continue;
+                }
+                let k = s.scale();
+                series.insert(
+                    s.id().to_string(),
+                    Quantiles {
+                        mean: h.mean() * k,
+                        p5: h.quantile(0.05) * k,
+                        p50: h.quantile(0.5) * k,
+                        p95: h.quantile(0.95) * k,
+                    },
+                );
+            }
+            MonthSummary {
+                month: p.calendar.month(m as i32).to_string(),
+                series,
+                team_caseload_mean: c.monthly.team_sums[m * c.teams..(m + 1) * c.teams]
+                    .iter()
+                    .map(|&s| s as f64 / n.max(1) as f64)
+                    .collect(),
+            }
+        })
+        .collect();
+
+    Summary {
+        tool_version: env!("CARGO_PKG_VERSION"),
+        scenario: p.name.clone(),
+        replications: n,
+        seed,
+        parameter_uncertainty: p.draws_uncertainty(),
+        years,
+        targets,
+        escalating_goals,
+        monthly,
+    }
+}
+
+fn target_result(
+    c: &Collector,
+    t: &Target,
+    year_index: &dyn Fn(i32) -> Option<usize>,
+) -> TargetResult {
+    let ys: Vec<usize> = t.years.iter().filter_map(|&y| year_index(y)).collect();
+    let v = values(c, &ys, gender_index(t.gender), t.metric);
+    let hits = v
+        .iter()
+        .filter(|&&x| met(x, t.threshold, t.direction))
+        .count() as u64;
+    let finite: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
+    let (probability, se) = proportion(hits, v.len() as u64);
+    TargetResult {
+        metric: t.metric.id().to_string(),
+        year: (t.years.len() == 1).then(|| t.years[0]),
+        years: (t.years.len() > 1).then(|| t.years.clone()),
+        threshold: t.threshold,
+        direction: match t.direction {
+            Direction::AtLeast => "at_least",
+            Direction::AtMost => "at_most",
+        },
+        gender: t.gender.map(|g| g.plural_id()),
+        label: t.label.clone(),
+        mean: finite.iter().sum::<f64>() / finite.len().max(1) as f64,
+        probability,
+        se,
+    }
+}
+
+fn escalating(
+    c: &Collector,
+    e: &EscalatingGoals,
+    year_index: &dyn Fn(i32) -> Option<usize>,
+) -> EscalatingSummary {
+    let n = c.replications() as u64;
+    let share = |yi: usize, g: Option<usize>| values(c, &[yi], g, Metric::PositiveShare);
+    let mut years = Vec::new();
+    for ry in c.years.iter().filter(|y| y.year >= e.first_year) {
+        let yi = year_index(ry.year).expect("year of the horizon");
+        let all = share(yi, None);
+        let women = share(yi, Some(0));
+        let men = share(yi, Some(1));
+        let previous = year_index(ry.year - 1)
+            .filter(|_| ry.year > e.first_year)
+            .map(|p| share(p, None));
+        let mut checks = Vec::new();
+        for reading in StepReading::BOTH {
+            for step in [e.step_min, e.step_max] {
+                let goal = e.goal(ry.year, step, reading);
+                let count = |v: &[f64]| v.iter().filter(|&&x| x >= goal - 1e-12).count() as u64;
+                let (probability, se) = proportion(count(&all), n);
+                let step_probability = previous.as_ref().map(|prev| {
+                    let rose = all
+                        .iter()
+                        .zip(prev)
+                        .filter(|(now, before)| match reading {
+                            StepReading::PercentagePoints => {
+                                **now - **before >= step / 100.0 - 1e-12
+                            }
+                            StepReading::RelativePercent => {
+                                **now >= **before * (1.0 + step / 100.0) - 1e-12
+                            }
+                        })
+                        .count() as u64;
+                    proportion(rose, n).0
+                });
+                checks.push(GoalCheck {
+                    reading: reading.id(),
+                    step,
+                    goal,
+                    probability,
+                    se,
+                    probability_women: proportion(count(&women), n).0,
+                    probability_men: proportion(count(&men), n).0,
+                    step_probability,
+                });
+            }
+        }
+        years.push(EscalatingYear {
+            year: ry.year,
+            share: Dist::of(&mut all.clone()),
+            checks,
+        });
+    }
+    EscalatingSummary {
+        first_year: e.first_year,
+        first_share: e.first_share,
+        step: [e.step_min, e.step_max],
+        years,
+    }
+}
