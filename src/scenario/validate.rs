@@ -562,7 +562,7 @@ pub fn validate(raw: &RawScenario) -> Result<Programme, Vec<Problem>> {
             }
             let total: f64 = m.values().sum();
             if (total - 1.0).abs() > 1e-6 && total.is_finite() {
-                c.problem("intake.mix", format!("shares sum to {total}: they must sum to 1"));
+                c.problem("intake.mix", format!("shares sum to {}: they must sum to 1", short(total)));
             }
         }
     }
@@ -920,6 +920,12 @@ pub fn validate(raw: &RawScenario) -> Result<Programme, Vec<Problem>> {
         escalating_goals,
         costs,
     })
+}
+
+/// A number with at most six decimals and no trailing zeros (1.0999999999999999 → 1.1).
+fn short(x: f64) -> String {
+    let s = format!("{x:.6}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 fn is_identifier(s: &str) -> bool {

@@ -1,0 +1,226 @@
+//! The `kraftsim` binary as a user runs it: default run, JSON, CSV files, `validate`, and
+//! errors for bad input (message, non-zero exit, nothing written).
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use predicates::str::contains;
+
+fn kraftsim() -> Command {
+    Command::cargo_bin("kraftsim").unwrap()
+}
+
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let p = dir.path().join(name);
+    std::fs::write(&p, text).unwrap();
+    p.display().to_string()
+}
+
+#[test]
+fn run_on_the_default_scenario_shows_years_targets_and_escalating_goals() {
+    kraftsim()
+        .args(["run", "--reps", "200"])
+        .assert()
+        .success()
+        .stdout(contains("Malmökraften 2025–2027"))
+        .stdout(contains("Exits to work or studies"))
+        .stdout(contains("  women"))
+        .stdout(contains("  men"))
+        .stdout(contains("positive_exits ≥ 350 in 2025"))
+        .stdout(contains("positive_exits ≥ 450 in 2027"))
+        .stdout(contains("positive_exits ≥ 1200 in 2025–2027 in total"))
+        .stdout(contains("parameter uncertainty on"))
+        .stdout(contains("rel +5"))
+        .stdout(contains("pp  +3"));
+}
+
+#[test]
+fn json_has_the_documented_shape() {
+    let out = kraftsim()
+        .args(["run", "--reps", "100", "--seed", "3", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["replications"], 100);
+    assert_eq!(v["seed"], 3);
+    let years = v["years"].as_array().unwrap();
+    assert_eq!(years.len(), 3);
+    for y in years {
+        for m in [
+            "positive_exits",
+            "positive_share",
+            "work_exits",
+            "studies_exits",
+            "fk_samverkan",
+            "other_exits",
+            "max_duration_exits",
+            "exits",
+            "entrants",
+            "person_years",
+            "budget_sek",
+            "cost_per_positive_exit",
+        ] {
+            let d = &y["metrics"][m];
+            for k in ["mean", "sd", "p5", "p50", "p95"] {
+                assert!(d[k].is_number(), "{m}.{k}");
+                assert!(
+                    d["women"][k].is_number() && d["men"][k].is_number(),
+                    "{m} by gender"
+                );
+            }
+        }
+    }
+    let cumulative = v["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["years"].is_array())
+        .unwrap();
+    assert_eq!(cumulative["years"], serde_json::json!([2025, 2026, 2027]));
+    assert!(cumulative["probability"].is_number() && cumulative["se"].is_number());
+}
+
+#[test]
+fn out_writes_every_csv_and_the_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("results");
+    kraftsim()
+        .args(["run", "--reps", "50", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    for f in [
+        "annual.csv",
+        "monthly.csv",
+        "teams.csv",
+        "targets.csv",
+        "groups.csv",
+        "escalating_goals.csv",
+        "summary.json",
+    ] {
+        let text = std::fs::read_to_string(out.join(f)).unwrap_or_else(|_| panic!("{f} written"));
+        assert!(text.lines().count() > 1, "{f} has rows");
+    }
+    let monthly = std::fs::read_to_string(out.join("monthly.csv")).unwrap();
+    assert!(monthly.starts_with("month,series,mean,p5,p50,p95\n2025-01,"));
+    let names: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert!(
+        names.iter().all(|n| !n.contains(".tmp-")),
+        "no temporary files: {names:?}"
+    );
+}
+
+#[test]
+fn thread_count_does_not_change_the_output() {
+    let run = |t: &str| {
+        kraftsim()
+            .args(["run", "--reps", "150", "--format", "json", "--threads", t])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    assert_eq!(run("1"), run("2"));
+}
+
+#[test]
+fn validate_prints_the_resolved_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(&dir, "v.toml", "extends = \"malmo\"\n[teams]\ncount = 8\n");
+    kraftsim()
+        .args(["validate", &f])
+        .assert()
+        .success()
+        .stdout(contains("is valid"))
+        .stdout(contains("10 teams"))
+        .stdout(contains("count = 8"))
+        .stdout(contains("[groups.af_job]"));
+}
+
+#[test]
+fn syntax_errors_give_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(
+        &dir,
+        "broken.toml",
+        "extends = \"malmo\"\n[calendar\nstart = \"2025-01\"\n",
+    );
+    kraftsim()
+        .args(["run", &f, "--reps", "10"])
+        .assert()
+        .failure()
+        .stderr(contains("Error: "))
+        .stderr(contains("broken.toml:2:"));
+}
+
+#[test]
+fn semantic_errors_list_every_problem_with_its_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(
+        &dir,
+        "bad.toml",
+        "extends = \"malmo\"\n[groups.fk]\nshare_women = 1.5\n[intake]\nmix = { af_job = 0.6, social_services = 0.35, ama = 0.15 }\n[[targets]]\nmetric = \"positive_exits\"\nyear = 2030\nat_least = 1\n",
+    );
+    kraftsim()
+        .args(["validate", &f])
+        .assert()
+        .failure()
+        .stderr(contains("3 problems"))
+        .stderr(contains("groups.fk.share_women: 1.5 is not a probability"))
+        .stderr(contains("intake.mix: shares sum to 1.1"))
+        .stderr(contains("targets[0].year: 2030 is outside the horizon"));
+}
+
+#[test]
+fn a_failed_run_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = write(
+        &dir,
+        "bad.toml",
+        "extends = \"malmo\"\n[calendar]\nhorizon_months = 0\n",
+    );
+    let out = dir.path().join("out");
+    kraftsim()
+        .args(["run", &bad, "--out"])
+        .arg(&out)
+        .assert()
+        .failure()
+        .stderr(contains("calendar.horizon_months"));
+    assert!(!out.exists());
+    // An output folder that cannot be created (a file stands in the way) fails cleanly.
+    let blocker = write(&dir, "file", "x");
+    kraftsim()
+        .args(["run", "--reps", "10", "--out", &format!("{blocker}/sub")])
+        .assert()
+        .failure()
+        .stderr(contains("cannot create output folder"));
+}
+
+#[test]
+fn missing_files_and_bad_arguments_are_errors() {
+    kraftsim()
+        .args(["run", "no-such-file.toml"])
+        .assert()
+        .failure()
+        .stderr(contains("cannot read scenario file no-such-file.toml"));
+    kraftsim()
+        .args(["run", "--reps", "0"])
+        .assert()
+        .failure()
+        .stderr(contains("--reps"));
+    kraftsim()
+        .args(["run", "--format", "xml"])
+        .assert()
+        .failure();
+}
+
+#[test]
+fn builtin_names_run() {
+    kraftsim()
+        .args(["run", "reference", "--reps", "20"])
+        .assert()
+        .success()
+        .stdout(contains("Reference workload R1").and(contains("positive_share ≥ 51.0% in 2025")));
+}

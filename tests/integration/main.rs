@@ -1,0 +1,19 @@
+//! kraftsim's one integration-test binary. Where a new test goes:
+//!
+//! - `cli`: the `kraftsim` binary as a user runs it (exit codes, messages, files written).
+//! - `closed_forms`: statistical checks of the engine against results derived by hand
+//!   (Little's law, competing-risk shares, Poisson counts, geometric survival), with
+//!   tolerances from the Monte Carlo standard error.
+//! - `invariants`: what holds in every replication for every seed (conservation of
+//!   participants month by month, thread-count invariance, reproducibility).
+//! - `reference`: the reference workload R1 against an independent implementation.
+//! - `calibration`: the default scenario against the 2018–2019 record.
+//! - `scenarios`: every shipped scenario file validates and runs.
+
+mod calibration;
+mod cli;
+mod closed_forms;
+mod common;
+mod invariants;
+mod reference;
+mod scenarios;
