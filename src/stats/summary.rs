@@ -6,7 +6,8 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use super::collect::{
-    column, AnnualColumn, Collector, Series, DECLINED_COLUMN, STAY_COLUMN, WAITING_COLUMN,
+    column, AnnualColumn, Collector, Series, DECLINED_COLUMN, GENDER_COLUMNS, STAY_COLUMN,
+    WAITING_COLUMN,
 };
 use super::{proportion, Dist};
 use crate::model::{Direction, EscalatingGoals, Gender, Metric, Programme, StepReading, Target};
@@ -189,18 +190,16 @@ impl Counts {
             Some(_) => &[1],
             None => &[0, 1],
         };
-        let mut py_all = 0.0;
         for &y in years {
             for &s in genders {
                 for k in 0..5 {
-                    out.causes[k] += c.value(rep, y, s * 7 + k) as f64;
+                    out.causes[k] += c.value(rep, y, s * GENDER_COLUMNS + k) as f64;
                 }
                 out.entrants += c.value(rep, y, column(AnnualColumn::Entrants, s)) as f64;
             }
             let py = |s| c.value(rep, y, column(AnnualColumn::PersonYears24, s)) as f64 / 24.0;
             let year_py: f64 = genders.iter().map(|&s| py(s)).sum();
             let total_py = py(0) + py(1);
-            py_all += total_py;
             out.person_years += year_py;
             // A gender's budget is the budget shared by person-years (who used the places).
             let b = c.budget_of(rep, y) as f64;
@@ -212,7 +211,6 @@ impl Counts {
                 b / 2.0
             };
         }
-        let _ = py_all;
         out
     }
 
@@ -308,7 +306,7 @@ pub fn summarise(p: &Programme, c: &Collector, seed: u64) -> Summary {
         let mut by_group = IndexMap::new();
         for (g, group) in p.groups.iter().enumerate() {
             let sum = |s: usize, col: usize| {
-                c.monthly.group_sums[((yi * c.groups + g) * 2 + s) * 7 + col] as f64
+                c.monthly.group_sums[((yi * c.groups + g) * 2 + s) * GENDER_COLUMNS + col] as f64
                     / n.max(1) as f64
             };
             let mut gm = IndexMap::new();
