@@ -103,7 +103,14 @@ pub fn render(s: &Summary, origin: &str) -> String {
         let _ = write!(out, "{head:>col_w$}");
     }
     out.push('\n');
+    let has_costs = s
+        .years
+        .iter()
+        .any(|y| y.metrics["budget_sek"].all.is_some_and(|d| d.mean > 0.0));
     for (id, label, unit) in ROWS {
+        if !has_costs && matches!(id, "budget_sek" | "cost_per_positive_exit") {
+            continue;
+        }
         for (who, name) in [
             ("all", label.to_string()),
             ("women", "  women".into()),
