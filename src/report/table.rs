@@ -103,12 +103,16 @@ pub fn render(s: &Summary, origin: &str) -> String {
         let _ = write!(out, "{head:>col_w$}");
     }
     out.push('\n');
+    let metric = |y: &crate::stats::YearSummary, id: &str| y.metrics.get(id).and_then(|m| m.all);
     let has_costs = s
         .years
         .iter()
-        .any(|y| y.metrics["budget_sek"].all.is_some_and(|d| d.mean > 0.0));
+        .any(|y| metric(y, "budget_sek").is_some_and(|d| d.mean > 0.0));
     for (id, label, unit) in ROWS {
         if !has_costs && matches!(id, "budget_sek" | "cost_per_positive_exit") {
+            continue;
+        }
+        if !s.years.iter().any(|y| y.metrics.contains_key(id)) {
             continue;
         }
         for (who, name) in [
@@ -118,28 +122,29 @@ pub fn render(s: &Summary, origin: &str) -> String {
         ] {
             let _ = write!(out, "{name:label_w$}");
             for y in &s.years {
-                let m = &y.metrics[id];
-                let d = match who {
+                let d = y.metrics.get(id).and_then(|m| match who {
                     "all" => m.all.as_ref(),
                     "women" => m.women.as_ref(),
                     _ => m.men.as_ref(),
-                };
+                });
                 let _ = write!(out, "{:>col_w$}", cell(d, unit));
             }
             out.push('\n');
         }
     }
-    if s.years.iter().any(|y| {
-        y.metrics["waiting_at_year_end"]
-            .all
-            .is_some_and(|d| d.p95 > 0.0)
-    }) {
+    if !has_costs {
+        let _ = writeln!(out, "{:label_w$}no [costs] in the scenario", "Budget");
+    }
+    if s.years
+        .iter()
+        .any(|y| metric(y, "waiting_at_year_end").is_some_and(|d| d.p95 > 0.0))
+    {
         let _ = write!(out, "{:label_w$}", "Waiting list at year end");
         for y in &s.years {
             let _ = write!(
                 out,
                 "{:>col_w$}",
-                cell(y.metrics["waiting_at_year_end"].all.as_ref(), Unit::Count)
+                cell(metric(y, "waiting_at_year_end").as_ref(), Unit::Count)
             );
         }
         out.push('\n');
@@ -224,4 +229,75 @@ pub fn render(s: &Summary, origin: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::{MetricSummary, TargetResult, YearSummary};
+    use indexmap::IndexMap;
+
+    #[test]
+    fn renders_a_hand_built_summary() {
+        let d = |mean: f64| {
+            Some(Dist {
+                mean,
+                sd: 1.0,
+                p5: mean - 10.0,
+                p50: mean,
+                p95: mean + 10.0,
+            })
+        };
+        let mut metrics = IndexMap::new();
+        metrics.insert(
+            "positive_exits".to_string(),
+            MetricSummary {
+                all: d(400.0),
+                women: d(190.0),
+                men: d(210.0),
+            },
+        );
+        let s = Summary {
+            tool_version: "9.9.9",
+            scenario: "Hand-built".into(),
+            replications: 1000,
+            seed: 42,
+            parameter_uncertainty: false,
+            years: vec![YearSummary {
+                year: 2026,
+                months: 12,
+                metrics,
+                by_group: IndexMap::new(),
+            }],
+            targets: vec![TargetResult {
+                metric: "positive_exits".into(),
+                year: Some(2026),
+                years: None,
+                threshold: 400.0,
+                direction: "at_least",
+                gender: Some("women"),
+                label: String::new(),
+                mean: 190.0,
+                probability: 0.6342,
+                se: 0.0152,
+            }],
+            escalating_goals: None,
+            monthly: vec![],
+        };
+        let expected = "\
+kraftsim 9.9.9 — Hand-built (test)
+1000 replications, seed 42, parameter uncertainty off
+Each cell: mean (P5–P95) over replications.
+
+                                                      2026
+Exits to work or studies                     400 (390–410)
+  women                                      190 (180–200)
+  men                                        210 (200–220)
+Budget                            no [costs] in the scenario
+
+Targets: probability of meeting each (± Monte Carlo standard error, percentage points)
+  positive_exits (women) ≥ 400 in 2026                 P =  63.4% ± 1.5   (mean 190.0)
+";
+        assert_eq!(render(&s, "test"), expected);
+    }
 }

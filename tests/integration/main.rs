@@ -6,6 +6,8 @@
 //!   tolerances from the Monte Carlo standard error.
 //! - `invariants`: what holds in every replication for every seed (conservation of
 //!   participants month by month, thread-count invariance, reproducibility).
+//! - `mechanisms`: each model mechanism (ramp, posts, vacancies, shocks, seasons, cohorts,
+//!   parameter uncertainty) has exactly the effect it should, where and when it should.
 //! - `reference`: the reference workload R1 against an independent implementation.
 //! - `calibration`: the default scenario against the 2018–2019 record.
 //! - `scenarios`: every shipped scenario file validates and runs.
@@ -15,5 +17,6 @@ mod cli;
 mod closed_forms;
 mod common;
 mod invariants;
+mod mechanisms;
 mod reference;
 mod scenarios;

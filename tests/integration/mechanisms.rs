@@ -1,0 +1,210 @@
+//! Each model mechanism has an effect that can be checked exactly: a factor of zero stops
+//! what it acts on, in the months it acts, and nothing else.
+
+use kraftsim::engine::{Engine, Trajectory, Workspace};
+use kraftsim::model::{ExitCause, Programme};
+
+use crate::common::programme;
+
+fn runs(p: &Programme, seeds: u64) -> Vec<Trajectory> {
+    let engine = Engine::new(p);
+    let mut ws = Workspace::default();
+    (0..seeds)
+        .map(|s| {
+            let mut t = engine.trajectory();
+            engine.run(s, 0, &mut ws, &mut t);
+            t
+        })
+        .collect()
+}
+
+fn cause_in_month(t: &Trajectory, m: usize, cause: ExitCause) -> u32 {
+    (0..t.groups)
+        .flat_map(|g| (0..2).map(move |s| (g, s)))
+        .map(|(g, s)| t.exits_of(m, g, s, cause as usize))
+        .sum()
+}
+
+/// The reference workload without pressure, so that team factors are exactly 1.
+const BASE: &str = "extends = \"reference\"\ntargets = []\n[pressure]\nexponent = 0.0\n";
+
+#[test]
+fn a_ramp_from_zero_stops_positive_exits_in_its_first_month_only() {
+    let p = programme(&format!(
+        "{BASE}[teams]\nrestart_ramp = {{ start = 0.0, months = 6 }}\n"
+    ));
+    let ts = runs(&p, 5);
+    for t in &ts {
+        assert_eq!(
+            cause_in_month(t, 0, ExitCause::Work) + cause_in_month(t, 0, ExitCause::Studies),
+            0
+        );
+        assert!(
+            cause_in_month(t, 0, ExitCause::Other) > 0,
+            "other exits are not ramped"
+        );
+    }
+    assert!(
+        ts.iter()
+            .map(|t| cause_in_month(t, 1, ExitCause::Work))
+            .sum::<u32>()
+            > 0,
+        "the ramp rises after month 0"
+    );
+}
+
+#[test]
+fn without_any_employment_officer_a_full_effect_stops_work_exits() {
+    let p = programme(&format!(
+        "{BASE}[teams.withdrawn]\nemployment_officer = 12\n[staffing.employment_officer]\neffect = {{ work = 1.0 }}\n"
+    ));
+    for t in runs(&p, 5) {
+        assert_eq!(
+            (0..t.months)
+                .map(|m| cause_in_month(&t, m, ExitCause::Work))
+                .sum::<u32>(),
+            0
+        );
+        assert!(
+            (0..t.months)
+                .map(|m| cause_in_month(&t, m, ExitCause::Studies))
+                .sum::<u32>()
+                > 0
+        );
+    }
+}
+
+#[test]
+fn vacancies_that_never_refill_end_work_exits() {
+    // Every post falls vacant in month 0 and stays vacant for the whole horizon.
+    let p = programme(&format!(
+        "{BASE}[staffing.employment_officer]\nvacancy_probability = 1.0\nrefill_months = 100\neffect = {{ work = 1.0 }}\n"
+    ));
+    for t in runs(&p, 3) {
+        assert_eq!(
+            (0..t.months)
+                .map(|m| cause_in_month(&t, m, ExitCause::Work))
+                .sum::<u32>(),
+            0
+        );
+    }
+}
+
+#[test]
+fn a_shock_acts_in_its_months_and_groups_only() {
+    let p = programme(&format!(
+        "{BASE}[shocks.stop]\nfrom = \"2025-03\"\nto = \"2025-05\"\ngroups = [\"af_job\", \"social_services\", \"ama\"]\nfactors = {{ work = 0.0 }}\n"
+    ));
+    let fk = p.group_index("fk").unwrap();
+    let ts = runs(&p, 10);
+    for t in &ts {
+        for m in 2..=4 {
+            for g in 0..t.groups {
+                if g != fk {
+                    assert_eq!(
+                        t.exits_of(m, g, 0, 0) + t.exits_of(m, g, 1, 0),
+                        0,
+                        "month {m} group {g}"
+                    );
+                }
+            }
+        }
+    }
+    let outside: u32 = ts
+        .iter()
+        .map(|t| cause_in_month(t, 6, ExitCause::Work))
+        .sum();
+    assert!(outside > 0);
+}
+
+#[test]
+fn seasonality_scales_each_calendar_month() {
+    let mut studies = vec!["1.0"; 12];
+    studies[6] = "0.0"; // July
+    let p = programme(&format!(
+        "{BASE}[seasonality]\nstudies = [{}]\n",
+        studies.join(", ")
+    ));
+    for t in runs(&p, 5) {
+        for july in [6, 18, 30] {
+            assert_eq!(cause_in_month(&t, july, ExitCause::Studies), 0);
+        }
+    }
+}
+
+#[test]
+fn a_stopped_cohort_takes_no_intake_and_winds_down() {
+    let p = programme(&format!(
+        "{BASE}[teams]\ncount = 10\n[teams.added.pilot]\ncount = 2\nstart = \"2025-01\"\nstop = \"2025-07\"\n"
+    ));
+    for t in runs(&p, 5) {
+        for m in 6..t.months {
+            for team in 10..12 {
+                let now = t.team_active[m * t.teams + team];
+                let before = t.team_active[(m - 1) * t.teams + team];
+                assert!(
+                    now <= before,
+                    "no intake after the stop (month {m}, team {team})"
+                );
+            }
+        }
+        // Everyone has left 12 months after the last intake.
+        assert_eq!(
+            t.team_active[18 * t.teams + 10] + t.team_active[18 * t.teams + 11],
+            0
+        );
+    }
+}
+
+#[test]
+fn a_cohort_starting_later_has_no_caseload_before() {
+    let p = programme(&format!(
+        "{BASE}[teams]\ncount = 10\n[teams.added.later]\ncount = 2\nstart = \"2026-01\"\n"
+    ));
+    for t in runs(&p, 3) {
+        for m in 0..12 {
+            assert_eq!(
+                t.team_active[m * t.teams + 10] + t.team_active[m * t.teams + 11],
+                0
+            );
+        }
+        // Teams 8–11 form the third rotating block: their first intake is 2026-03.
+        assert!(t.team_active[14 * t.teams + 10] + t.team_active[14 * t.teams + 11] >= 60);
+    }
+}
+
+#[test]
+fn parameter_uncertainty_widens_the_spread_but_keeps_the_mean() {
+    use crate::common::{assert_within_4se, collect, mean_se};
+    use kraftsim::stats::collect::{column, AnnualColumn};
+    let text = format!(
+        "{BASE}[uncertainty]\nenabled = true\n[groups.af_job]\nuncertainty = {{ work = 0.3 }}\n"
+    );
+    let mut with = programme(&text);
+    let reps = 1500;
+    let work = |c: &kraftsim::stats::Collector| -> Vec<f64> {
+        (0..reps as usize)
+            .map(|r| {
+                (c.value(r, 1, column(AnnualColumn::Work, 0))
+                    + c.value(r, 1, column(AnnualColumn::Work, 1))) as f64
+            })
+            .collect()
+    };
+    let a = work(&collect(&with, reps, 21));
+    with.parameter_uncertainty = false;
+    let b = work(&collect(&with, reps, 22));
+    let (ma, sa) = mean_se(&a);
+    let (mb, sb) = mean_se(&b);
+    // The multipliers have mean 1, but the exits are a concave function of the hazard
+    // (competing risks, maximum duration), so allow the mean a small Jensen gap: 2 %.
+    assert_within_4se(
+        "mean with uncertainty",
+        ma,
+        mb,
+        (sa * sa + sb * sb).sqrt() + 0.02 * mb / 4.0,
+    );
+    assert!(
+        sa > 2.0 * sb,
+        "spread with uncertainty ({sa}) is much wider than without ({sb})"
+    );
+}
