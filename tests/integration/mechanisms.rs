@@ -119,7 +119,7 @@ fn a_shock_acts_in_its_months_and_groups_only() {
 
 #[test]
 fn seasonality_scales_each_calendar_month() {
-    let mut studies = vec!["1.0"; 12];
+    let mut studies = ["1.0"; 12];
     studies[6] = "0.0"; // July
     let p = programme(&format!(
         "{BASE}[seasonality]\nstudies = [{}]\n",
