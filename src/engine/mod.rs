@@ -24,7 +24,7 @@ use rand::{Rng, RngCore};
 use rand_distr::{Distribution, Poisson, StandardNormal};
 
 use crate::model::*;
-use rng::{stream, threshold, Purpose, StreamRng};
+use rng::{stream, threshold, threshold32, Purpose, StreamRng};
 pub use trajectory::{Trajectory, STAY_BANDS};
 
 /// Exit thresholds of every (group, gender, stay band) slot of one team-month: `u < exit`
@@ -89,6 +89,14 @@ pub struct Workspace {
     cache_basis: Vec<CauseFactors>,
     /// Teams taking intake this month (reused buffer).
     open: Vec<usize>,
+    /// Entrants of the month per cell, programme-wide.
+    entered: Vec<u32>,
+    /// Entrants of one team's intake per cell.
+    team_entered: Vec<u32>,
+    /// Pressure multipliers by caseload, per team FTE (bits of the f64).
+    pressure_memo: Vec<(u64, Vec<f64>)>,
+    /// The engine whose caches this workspace holds (0 = none yet).
+    engine_id: u64,
     /// Bumped whenever `cache_basis` changes, so a team's own table is rebuilt.
     epoch: u64,
 }
@@ -106,13 +114,23 @@ pub struct Engine {
     /// Profile multipliers per group and band.
     profile: Vec<CauseFactors>,
     /// Last month in programme (0-based) of each cell: `max_duration − 1` of its group.
-    last_month_of_cell: Vec<u32>,
-    mix_thresholds: Vec<u64>,
-    women_thresholds: Vec<u64>,
+    /// 256 entries, so indexing by a participant's cell byte needs no bounds check.
+    last_month_of_cell: Box<[u32; 256]>,
+    /// Cumulative intake-mix thresholds on 32 bits.
+    mix_thresholds: Vec<u32>,
+    /// The group a draw above every threshold belongs to: the last with a positive share.
+    mix_fallback: usize,
+    /// Share of women per group on 32 bits.
+    women_thresholds: Vec<u32>,
     poisson: Vec<Option<Poisson<f64>>>,
     any_vacancy: bool,
     first_month: i32,
+    /// Unique per engine, so a workspace never serves cached tables across engines.
+    id: u64,
 }
+
+/// Source of engine identities.
+static NEXT_ENGINE_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl Engine {
     /// Precomputes the fixed parts of a programme.
@@ -150,30 +168,36 @@ impl Engine {
             }
         }
         let mut acc = 0.0;
-        let mut mix_thresholds: Vec<u64> = p
+        let mix_thresholds: Vec<u32> = p
             .intake
             .mix
             .iter()
             .map(|s| {
                 acc += s;
-                threshold(acc.min(1.0))
+                threshold32(acc.min(1.0))
             })
             .collect();
-        if let Some(last) = mix_thresholds.iter_mut().rev().find(|_| true) {
-            *last = u64::MAX;
-        }
+        let mix_fallback = p.intake.mix.iter().rposition(|&s| s > 0.0).unwrap_or(0);
         Engine {
             cell_hazards,
             band_of,
             bands,
             profile,
-            last_month_of_cell: p
+            last_month_of_cell: {
+                let mut last = Box::new([u32::MAX; 256]);
+                for (g, group) in p.groups.iter().enumerate() {
+                    last[2 * g] = group.max_duration - 1;
+                    last[2 * g + 1] = group.max_duration - 1;
+                }
+                last
+            },
+            mix_thresholds,
+            mix_fallback,
+            women_thresholds: p
                 .groups
                 .iter()
-                .flat_map(|g| [g.max_duration - 1; 2])
+                .map(|g| threshold32(g.share_women))
                 .collect(),
-            mix_thresholds,
-            women_thresholds: p.groups.iter().map(|g| threshold(g.share_women)).collect(),
             poisson: p
                 .intake
                 .continuous
@@ -184,6 +208,7 @@ impl Engine {
                 .collect(),
             any_vacancy: p.roles.iter().any(|r| r.vacancy_probability > 0.0),
             first_month: -(p.calendar.warmup as i32),
+            id: NEXT_ENGINE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             programme: p,
         }
     }
@@ -263,7 +288,8 @@ impl Engine {
                     continue;
                 }
                 cost += self.team_cost(team, &ws.teams[t].posts);
-                let factors = self.team_factors(team, &ws.teams[t].posts, m, n);
+                let pressure = self.pressure(&mut ws.pressure_memo, team.fte(), n);
+                let factors = self.team_factors(team, &ws.teams[t].posts, m, pressure);
                 self.build_table(
                     &mut ws.teams[t],
                     factors,
@@ -296,6 +322,10 @@ impl Engine {
     fn reset(&self, seed: u64, replication: u64, ws: &mut Workspace) {
         let p = &self.programme;
         let groups = p.groups.len();
+        if ws.engine_id != self.id {
+            *ws = Workspace::default();
+            ws.engine_id = self.id;
+        }
         if ws.teams.len() != p.teams.len() {
             ws.teams = (0..p.teams.len())
                 .map(|_| TeamState {
@@ -356,7 +386,7 @@ impl Engine {
             let mut next = 0usize;
             for c in &p.initial {
                 for _ in 0..c.count {
-                    let woman = rng.next_u64() < self.women_thresholds[c.group];
+                    let woman = ((rng.next_u64() >> 32) as u32) < self.women_thresholds[c.group];
                     let spent = rng.random_range(c.months_spent.0..=c.months_spent.1) as i32;
                     let cell = (c.group * 2 + usize::from(!woman)) as u8;
                     let ts = &mut ws.teams[present[next % present.len()]];
@@ -367,6 +397,19 @@ impl Engine {
                 }
             }
         }
+    }
+
+    /// The cell (group and gender) of a scheduled entrant from one uniform `u64`: the high
+    /// 32 bits pick the group from the intake mix, the low 32 bits the gender.
+    fn draw_cell(&self, u: u64) -> u8 {
+        let high = (u >> 32) as u32;
+        let group = self
+            .mix_thresholds
+            .iter()
+            .position(|&x| high < x)
+            .unwrap_or(self.mix_fallback);
+        let woman = (u as u32) < self.women_thresholds[group];
+        (group * 2 + usize::from(!woman)) as u8
     }
 
     /// Vacancy, refill and onboarding transitions at the start of month `m`.
@@ -421,33 +464,35 @@ impl Engine {
         let cap = intake.cap.map_or(usize::MAX, |c| c.per_team as usize);
         let overflow = intake.cap.map_or(Overflow::Wait, |c| c.overflow);
         let mut declined = 0u32;
+        let cells = self.cell_hazards.len();
+        ws.entered.clear();
+        ws.entered.resize(cells, 0);
         for t in 0..teams {
             if !(p.teams[t].takes_intake(m) && intake.scheduled(m, t, teams)) {
                 continue;
             }
             let ts = &mut ws.teams[t];
+            ws.team_entered.clear();
+            ws.team_entered.resize(cells, 0);
             while ts.members.len() < cap {
                 let Some(cell) = ts.waiting.pop_front() else {
                     break;
                 };
-                enrol(ts, cell, m, rec, &mut ws.group_active, out);
+                admit(ts, cell, m, &mut ws.team_entered);
             }
             for _ in 0..intake.per_team {
-                let ug = ts.intake_rng.next_u64();
-                let group = self
-                    .mix_thresholds
-                    .iter()
-                    .position(|&x| ug < x)
-                    .unwrap_or(0);
-                let woman = ts.intake_rng.next_u64() < self.women_thresholds[group];
-                let cell = (group * 2 + usize::from(!woman)) as u8;
+                let cell = self.draw_cell(ts.intake_rng.next_u64());
                 if ts.members.len() < cap {
-                    enrol(ts, cell, m, rec, &mut ws.group_active, out);
+                    admit(ts, cell, m, &mut ws.team_entered);
                 } else if overflow == Overflow::Wait {
                     ts.waiting.push_back(cell);
                 } else {
                     declined += 1;
                 }
+            }
+            for c in 0..cells {
+                ts.cell_count[c] += ws.team_entered[c];
+                ws.entered[c] += ws.team_entered[c];
             }
         }
         for (i, ci) in intake.continuous.iter().enumerate() {
@@ -468,7 +513,7 @@ impl Engine {
             for _ in 0..n {
                 let open = &ws.open;
                 let pick = rng.random_range(0..open.len().max(1));
-                let woman = rng.next_u64() < self.women_thresholds[ci.group];
+                let woman = ((rng.next_u64() >> 32) as u32) < self.women_thresholds[ci.group];
                 let cell = (ci.group * 2 + usize::from(!woman)) as u8;
                 let Some(&t) = open.get(pick) else {
                     declined += 1;
@@ -476,7 +521,9 @@ impl Engine {
                 };
                 let ts = &mut ws.teams[t];
                 if ts.members.len() < cap {
-                    enrol(ts, cell, m, rec, &mut ws.group_active, out);
+                    ts.members.push(pack(m, cell));
+                    ts.cell_count[cell as usize] += 1;
+                    ws.entered[cell as usize] += 1;
                 } else if overflow == Overflow::Wait {
                     ts.waiting.push_back(cell);
                 } else {
@@ -484,9 +531,41 @@ impl Engine {
                 }
             }
         }
+        for c in 0..cells {
+            ws.group_active[c / 2] += ws.entered[c];
+        }
+        if let Some(r) = rec {
+            for c in 0..cells {
+                out.entrants[r * cells + c] += ws.entered[c];
+            }
+        }
         if let Some(r) = rec {
             out.declined[r] += declined;
         }
+    }
+
+    /// The caseload-pressure multiplier of a team with `fte` funded FTE and `active`
+    /// participants, memoised: caseloads recur, and `powf` is costly next to the rest.
+    fn pressure(&self, memo: &mut Vec<(u64, Vec<f64>)>, fte: f64, active: usize) -> f64 {
+        let Some(pr) = &self.programme.pressure else {
+            return 1.0;
+        };
+        let key = fte.to_bits();
+        let i = match memo.iter().position(|(k, _)| *k == key) {
+            Some(i) => i,
+            None => {
+                memo.push((key, Vec::new()));
+                memo.len() - 1
+            }
+        };
+        let table = &mut memo[i].1;
+        if table.len() <= active {
+            table.resize(active + 1, f64::NAN);
+        }
+        if table[active].is_nan() {
+            table[active] = pr.multiplier(active, fte);
+        }
+        table[active]
     }
 
     /// The team's multiplier per cause in month `m`: ramp and missing posts act on the
@@ -496,7 +575,7 @@ impl Engine {
         team: &Team,
         posts: &[Post; TEAM_ROLES],
         m: i32,
-        active: usize,
+        pressure: f64,
     ) -> CauseFactors {
         let p = &self.programme;
         let mut f = NEUTRAL;
@@ -507,7 +586,7 @@ impl Engine {
             }
         }
         if let Some(pr) = &p.pressure {
-            let x = pr.multiplier(active, team.fte());
+            let x = pressure;
             for k in 0..HAZARD_CAUSES {
                 if pr.causes[k] {
                     f[k] *= x;
@@ -600,14 +679,12 @@ impl Engine {
             self.draw_exits::<true>(m, ts, tally);
         }
         for cell in 0..self.cell_hazards.len() {
-            let left: u32 = tally.exits[cell * EXIT_CAUSES..(cell + 1) * EXIT_CAUSES]
-                .iter()
-                .sum();
+            let row = &tally.outcomes[cell * EXIT_CAUSES..(cell + 1) * EXIT_CAUSES];
+            let left: u32 = row.iter().sum();
             tally.active[cell] = ts.cell_count[cell];
             // Half a month for those leaving during the month, a whole month for the rest
             // (a max_duration exit leaves at the end of the month).
-            let hazard_exits =
-                left - tally.exits[cell * EXIT_CAUSES + ExitCause::MaxDuration as usize];
+            let hazard_exits = left - row[ExitCause::MaxDuration as usize];
             tally.py24[cell] = 2 * ts.cell_count[cell] - hazard_exits;
             ts.cell_count[cell] -= left;
             group_active[cell >> 1] -= left;
@@ -618,57 +695,63 @@ impl Engine {
     }
 
     /// The participant loop: one uniform per participant decides whether and why they
-    /// leave. `BANDS` is false when the hazard profile has a single band, which saves the
-    /// band lookup.
+    /// leave. It has no data-dependent branch and no counter increments: every
+    /// participant is written back and the write index advances only for those who stay
+    /// (order is preserved); every participant is also written to an exit log whose index
+    /// advances only for those who leave, and the log (about one participant in eight) is
+    /// tallied afterwards. Counting inside the loop would chain most iterations through
+    /// the same memory counter. `BANDS` is false when the hazard profile has a single
+    /// band, which saves the band lookup.
+    #[inline(never)]
     fn draw_exits<const BANDS: bool>(&self, m: i32, ts: &mut TeamState, tally: &mut Tally) {
         let bands = self.bands;
-        // Local slices and a local copy of the generator: stores into the tallies then
-        // cannot force the team's vectors to be reloaded in every iteration.
+        let n = ts.members.len();
+        tally.log.clear();
+        tally.log.resize(n + 1, 0);
+        // Local slices and a local copy of the generator, so that stores cannot force the
+        // team's vectors to be reloaded in every iteration.
         let mut rng = ts.exits_rng.clone();
         let exit_thr = &ts.table.exit[..];
         let cause_thr = &ts.table.cause[..];
         let band_of = &self.band_of[..];
-        let last_month = &self.last_month_of_cell[..];
+        let last_month: &[u32; 256] = &self.last_month_of_cell;
         let members = &mut ts.members[..];
-        let exits = &mut tally.exits[..];
-        let stays = &mut tally.stays;
+        let log = &mut tally.log[..];
         let now = (m + ENTRY_BIAS) as u32;
-        let mut n = members.len();
-        let mut i = 0;
-        while i < n {
-            let key = members[i];
-            let cell = (key & 0xff) as usize;
-            let d = (now - (key >> 8)) as usize;
+        let mut kept = 0;
+        let mut logged = 0;
+        for r in 0..n {
+            let key = members[r];
+            let cell = key & 0xff;
+            let d = now - (key >> 8);
             let slot = if BANDS {
-                cell * bands + band_of[d] as usize
+                cell as usize * bands + band_of[d as usize] as usize
             } else {
-                cell
+                cell as usize
             };
             let u = rng.next_u64();
-            let cause = if u < exit_thr[slot] {
-                let c = &cause_thr[slot];
-                if u < c[0] {
-                    0
-                } else if u < c[1] {
-                    1
-                } else if u < c[2] {
-                    2
-                } else {
-                    3
-                }
-            } else if d as u32 >= last_month[cell] {
-                ExitCause::MaxDuration as usize
+            let c = &cause_thr[slot];
+            let hazard_exit = u < exit_thr[slot];
+            let expired = d >= last_month[(cell & 0xff) as usize];
+            let cause = (u >= c[0]) as u32 + (u >= c[1]) as u32 + (u >= c[2]) as u32;
+            let outcome = if hazard_exit {
+                cause
             } else {
-                i += 1;
-                continue;
+                ExitCause::MaxDuration as u32
             };
-            exits[cell * EXIT_CAUSES + cause] += 1;
-            stays[(d / 6).min(STAY_BANDS - 1)] += 1;
-            n -= 1;
-            members[i] = members[n];
+            let left = hazard_exit | expired;
+            log[logged] = (outcome << 28) | (cell << 20) | d;
+            logged += usize::from(left);
+            members[kept] = key;
+            kept += usize::from(!left);
         }
         ts.exits_rng = rng;
-        ts.members.truncate(n);
+        ts.members.truncate(kept);
+        for &entry in &tally.log[..logged] {
+            let (outcome, cell, d) = (entry >> 28, (entry >> 20) & 0xff, entry & 0xf_ffff);
+            tally.outcomes[cell as usize * EXIT_CAUSES + outcome as usize] += 1;
+            tally.stays[((d / 6) as usize).min(STAY_BANDS - 1)] += 1;
+        }
     }
 }
 
@@ -678,8 +761,12 @@ impl Engine {
 struct Tally {
     active: Vec<u32>,
     py24: Vec<u32>,
-    exits: Vec<u32>,
+    /// Exits, `[cell][cause]`.
+    outcomes: Vec<u32>,
+    /// Exits by stay band.
     stays: [u32; STAY_BANDS],
+    /// Packed (cause, cell, months in programme) of the month's leavers.
+    log: Vec<u32>,
 }
 
 impl Tally {
@@ -688,8 +775,8 @@ impl Tally {
             v.clear();
             v.resize(cells, 0);
         }
-        self.exits.clear();
-        self.exits.resize(cells * EXIT_CAUSES, 0);
+        self.outcomes.clear();
+        self.outcomes.resize(cells * EXIT_CAUSES, 0);
         self.stays = [0; STAY_BANDS];
     }
 
@@ -705,11 +792,12 @@ impl Tally {
         {
             *o += v;
         }
-        for (o, v) in out.exits[base * EXIT_CAUSES..(base + cells) * EXIT_CAUSES]
-            .iter_mut()
-            .zip(&self.exits)
-        {
-            *o += v;
+        for cell in 0..cells {
+            let row = &self.outcomes[cell * EXIT_CAUSES..(cell + 1) * EXIT_CAUSES];
+            let o = (base + cell) * EXIT_CAUSES;
+            for (o, v) in out.exits[o..o + EXIT_CAUSES].iter_mut().zip(row) {
+                *o += v;
+            }
         }
         for (o, v) in out.stays[r * STAY_BANDS..(r + 1) * STAY_BANDS]
             .iter_mut()
@@ -759,21 +847,10 @@ fn onboarding(months: u32) -> Post {
     }
 }
 
-fn enrol(
-    ts: &mut TeamState,
-    cell: u8,
-    m: i32,
-    rec: Option<usize>,
-    group_active: &mut [u32],
-    out: &mut Trajectory,
-) {
+/// Adds a participant to a team's caseload, counting them in `entered` (per cell).
+fn admit(ts: &mut TeamState, cell: u8, m: i32, entered: &mut [u32]) {
     ts.members.push(pack(m, cell));
-    ts.cell_count[cell as usize] += 1;
-    group_active[cell as usize / 2] += 1;
-    if let Some(r) = rec {
-        let idx = r * out.groups * 2 + cell as usize;
-        out.entrants[idx] += 1;
-    }
+    entered[cell as usize] += 1;
 }
 
 #[cfg(test)]

@@ -48,6 +48,12 @@ pub fn threshold(p: f64) -> u64 {
     (p * 18_446_744_073_709_551_616.0) as u64
 }
 
+/// Converts a probability into a threshold for comparison with a uniform `u32` (used
+/// where 32 bits of resolution are plenty, so one `u64` can serve two draws).
+pub fn threshold32(p: f64) -> u32 {
+    (p * 4_294_967_296.0) as u32
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
