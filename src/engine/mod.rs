@@ -16,6 +16,7 @@
 //! participant-month decides both whether and why a participant leaves.
 
 pub mod rng;
+mod table;
 pub mod trajectory;
 
 use std::collections::VecDeque;
@@ -25,16 +26,8 @@ use rand_distr::{Distribution, Poisson, StandardNormal};
 
 use crate::model::*;
 use rng::{stream, threshold, threshold32, Purpose, StreamRng};
+use table::{Slot, TableCache, MIN_SLOTS};
 pub use trajectory::{Trajectory, STAY_BANDS};
-
-/// Exit thresholds of every (group, gender, stay band) slot of one team-month: `u < exit`
-/// means the participant leaves this month, and then the cause is work if `u < cause[0]`,
-/// studies if `u < cause[1]`, fk_samverkan if `u < cause[2]`, else other.
-#[derive(Debug, Clone, Default)]
-struct ExitTable {
-    exit: Vec<u64>,
-    cause: Vec<[u64; 3]>,
-}
 
 /// Offset that keeps packed entry months positive (warm-up and initial caseload start
 /// before month 0).
@@ -44,9 +37,6 @@ const ENTRY_BIAS: i32 = 1 << 22;
 fn pack(entry: i32, cell: u8) -> u32 {
     (((entry + ENTRY_BIAS) as u32) << 8) | cell as u32
 }
-
-/// Most cached exit tables per worker before the cache is emptied.
-const TABLE_CACHE_LIMIT: usize = 4096;
 
 /// State of one post in a team.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -70,8 +60,9 @@ struct TeamState {
     exits_rng: StreamRng,
     intake_rng: StreamRng,
     staffing_rng: StreamRng,
-    table: ExitTable,
-    /// The team factors and programme-factor epoch the table was built for.
+    /// Index of the team's exit table in the worker's [`TableCache`].
+    table: usize,
+    /// The team factors and cache epoch the table index was taken for.
     table_key: Option<(CauseFactors, u64)>,
 }
 
@@ -83,10 +74,8 @@ pub struct Workspace {
     group_factors: Vec<CauseFactors>,
     uncertainty: Vec<CauseFactors>,
     tally: Tally,
-    /// Exit tables by team factors, valid for the programme factors in `cache_basis`.
-    /// Teams whose caseload returns to an earlier level reuse the table (no `exp`).
-    cache: std::collections::HashMap<[u64; HAZARD_CAUSES], ExitTable>,
-    cache_basis: Vec<CauseFactors>,
+    /// Exit tables by team factors.
+    tables: TableCache,
     /// Teams taking intake this month (reused buffer).
     open: Vec<usize>,
     /// Entrants of the month per cell, programme-wide.
@@ -97,8 +86,6 @@ pub struct Workspace {
     pressure_memo: Vec<(u64, Vec<f64>)>,
     /// The engine whose caches this workspace holds (0 = none yet).
     engine_id: u64,
-    /// Bumped whenever `cache_basis` changes, so a team's own table is rebuilt.
-    epoch: u64,
 }
 
 /// Everything about a programme that stays fixed across replications, precomputed.
@@ -271,11 +258,7 @@ impl Engine {
                 }
                 ws.group_factors[g] = f;
             }
-            if ws.group_factors != ws.cache_basis {
-                ws.epoch += 1;
-                ws.cache.clear();
-                ws.cache_basis.clone_from(&ws.group_factors);
-            }
+            ws.tables.set_basis(&ws.group_factors);
 
             let mut cost = 0.0;
             for t in 0..p.teams.len() {
@@ -290,17 +273,13 @@ impl Engine {
                 cost += self.team_cost(team, &ws.teams[t].posts);
                 let pressure = self.pressure(&mut ws.pressure_memo, team.fte(), n);
                 let factors = self.team_factors(team, &ws.teams[t].posts, m, pressure);
-                self.build_table(
-                    &mut ws.teams[t],
-                    factors,
-                    ws.epoch,
-                    &ws.group_factors,
-                    &mut ws.cache,
-                );
+                self.assign_table(&mut ws.teams[t], factors, &ws.group_factors, &mut ws.tables);
+                let table = ws.teams[t].table;
                 self.exits_step(
                     m,
                     rec,
                     &mut ws.teams[t],
+                    ws.tables.table(table),
                     &mut ws.tally,
                     &mut ws.group_active,
                     out,
@@ -336,7 +315,7 @@ impl Engine {
                     exits_rng: stream(0, 0, Purpose::Exits, 0),
                     intake_rng: stream(0, 0, Purpose::TeamIntake, 0),
                     staffing_rng: stream(0, 0, Purpose::Staffing, 0),
-                    table: ExitTable::default(),
+                    table: 0,
                     table_key: None,
                 })
                 .collect();
@@ -622,44 +601,31 @@ impl Engine {
 
     /// Gives a team the exit table for its factors: its own if unchanged, a cached one if
     /// these factors occurred before under the same programme factors, else a new one.
-    fn build_table(
+    fn assign_table(
         &self,
         ts: &mut TeamState,
         team: CauseFactors,
-        epoch: u64,
         group_factors: &[CauseFactors],
-        cache: &mut std::collections::HashMap<[u64; HAZARD_CAUSES], ExitTable>,
+        cache: &mut TableCache,
     ) {
-        if ts.table_key == Some((team, epoch)) {
-            return;
-        }
-        ts.table_key = Some((team, epoch));
-        let key = team.map(f64::to_bits);
-        if let Some(t) = cache.get(&key) {
-            ts.table.clone_from(t);
+        if ts.table_key == Some((team, cache.epoch)) {
             return;
         }
         let bands = self.bands;
-        let slots = self.cell_hazards.len() * bands;
-        ts.table.exit.clear();
-        ts.table.exit.resize(slots, 0);
-        ts.table.cause.clear();
-        ts.table.cause.resize(slots, [0; 3]);
-        for (cell, base) in self.cell_hazards.iter().enumerate() {
-            let g = cell / 2;
-            for b in 0..bands {
-                let prof = &self.profile[g * bands + b];
-                let h: CauseFactors =
-                    std::array::from_fn(|k| base[k] * prof[k] * team[k] * group_factors[g][k]);
-                let (exit, cause) = exit_thresholds(h);
-                ts.table.exit[cell * bands + b] = exit;
-                ts.table.cause[cell * bands + b] = cause;
+        ts.table = cache.get_or_build(team, |table| {
+            table.resize(self.cell_hazards.len() * bands, [0; 4]);
+            for (cell, base) in self.cell_hazards.iter().enumerate() {
+                let g = cell / 2;
+                for b in 0..bands {
+                    let prof = &self.profile[g * bands + b];
+                    let h: CauseFactors =
+                        std::array::from_fn(|k| base[k] * prof[k] * team[k] * group_factors[g][k]);
+                    let (exit, cause) = exit_thresholds(h);
+                    table[cell * bands + b] = [exit, cause[0], cause[1], cause[2]];
+                }
             }
-        }
-        if cache.len() >= TABLE_CACHE_LIMIT {
-            cache.clear();
-        }
-        cache.insert(key, ts.table.clone());
+        });
+        ts.table_key = Some((team, cache.epoch));
     }
 
     /// Draws every active participant's exit in month `m`.
@@ -668,15 +634,16 @@ impl Engine {
         m: i32,
         rec: Option<usize>,
         ts: &mut TeamState,
+        table: &[Slot],
         tally: &mut Tally,
         group_active: &mut [u32],
         out: &mut Trajectory,
     ) {
         tally.clear(self.cell_hazards.len());
         if self.bands == 1 {
-            self.draw_exits::<false>(m, ts, tally);
+            self.draw_exits::<false>(m, ts, table, tally);
         } else {
-            self.draw_exits::<true>(m, ts, tally);
+            self.draw_exits::<true>(m, ts, table, tally);
         }
         for cell in 0..self.cell_hazards.len() {
             let row = &tally.outcomes[cell * EXIT_CAUSES..(cell + 1) * EXIT_CAUSES];
@@ -703,46 +670,54 @@ impl Engine {
     /// the same memory counter. `BANDS` is false when the hazard profile has a single
     /// band, which saves the band lookup.
     #[inline(never)]
-    fn draw_exits<const BANDS: bool>(&self, m: i32, ts: &mut TeamState, tally: &mut Tally) {
+    fn draw_exits<const BANDS: bool>(
+        &self,
+        m: i32,
+        ts: &mut TeamState,
+        table: &[Slot],
+        tally: &mut Tally,
+    ) {
         let bands = self.bands;
         let n = ts.members.len();
         tally.log.clear();
-        tally.log.resize(n + 1, 0);
-        // Local slices and a local copy of the generator, so that stores cannot force the
-        // team's vectors to be reloaded in every iteration.
+        tally.log.resize(n, 0);
+        // Local slices, fixed-size views and a local copy of the generator keep the loop's
+        // working set in registers: stores cannot force reloads, and indexing by the cell
+        // byte into 256-entry arrays needs no bounds check.
         let mut rng = ts.exits_rng.clone();
-        let exit_thr = &ts.table.exit[..];
-        let cause_thr = &ts.table.cause[..];
+        let by_cell: &[Slot; MIN_SLOTS] = table[..MIN_SLOTS]
+            .try_into()
+            .expect("tables have MIN_SLOTS slots");
         let band_of = &self.band_of[..];
         let last_month: &[u32; 256] = &self.last_month_of_cell;
-        let members = &mut ts.members[..];
-        let log = &mut tally.log[..];
+        let members = &mut ts.members[..n];
+        let log = &mut tally.log[..n];
         let now = (m + ENTRY_BIAS) as u32;
         let mut kept = 0;
         let mut logged = 0;
         for r in 0..n {
             let key = members[r];
-            let cell = key & 0xff;
+            let cell = (key & 0xff) as usize;
             let d = now - (key >> 8);
             let slot = if BANDS {
-                cell as usize * bands + band_of[d as usize] as usize
+                &table[cell * bands + band_of[d as usize] as usize]
             } else {
-                cell as usize
+                &by_cell[cell]
             };
             let u = rng.next_u64();
-            let c = &cause_thr[slot];
-            let hazard_exit = u < exit_thr[slot];
-            let expired = d >= last_month[(cell & 0xff) as usize];
-            let cause = (u >= c[0]) as u32 + (u >= c[1]) as u32 + (u >= c[2]) as u32;
+            let hazard_exit = u < slot[0];
+            let expired = d >= last_month[cell];
+            let cause = (u >= slot[1]) as u32 + (u >= slot[2]) as u32 + (u >= slot[3]) as u32;
             let outcome = if hazard_exit {
                 cause
             } else {
                 ExitCause::MaxDuration as u32
             };
             let left = hazard_exit | expired;
-            log[logged] = (outcome << 28) | (cell << 20) | d;
+            // kept ≤ r and logged ≤ r, so both stay below n.
+            log[logged.min(n - 1)] = (outcome << 28) | ((cell as u32) << 20) | d;
             logged += usize::from(left);
-            members[kept] = key;
+            members[kept.min(n - 1)] = key;
             kept += usize::from(!left);
         }
         ts.exits_rng = rng;

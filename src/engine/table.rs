@@ -1,0 +1,127 @@
+//! Exit tables: for every (group, gender, stay band) slot of a team-month, the thresholds a
+//! participant's uniform `u64` is compared with. Tables are built once per distinct set of
+//! team factors and kept in a per-worker arena, so a team whose caseload returns to an
+//! earlier level (and so to the same pressure) reuses a table without computing `exp`.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::model::{CauseFactors, HAZARD_CAUSES};
+
+/// One slot: `[exit, cause₀, cause₁, cause₂]`. The participant leaves if `u < exit`, for
+/// cause k = the number of cause thresholds `u` is at or above (work, studies,
+/// fk_samverkan, other).
+pub type Slot = [u64; 4];
+
+/// Tables have at least this many slots, so the single-band participant loop can index
+/// them by the cell byte without a bounds check.
+pub const MIN_SLOTS: usize = 256;
+
+/// Most tables kept per worker before the arena is emptied.
+const LIMIT: usize = 4096;
+
+/// A multiply-rotate hasher for the cache's small fixed-size keys (the default SipHash
+/// costs more than the lookups it protects).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FastHasher(u64);
+
+impl Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7cc1_b727_220a_95);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// The arena of exit tables of one worker, valid for one set of programme-wide factors.
+#[derive(Debug, Clone, Default)]
+pub struct TableCache {
+    tables: Vec<Vec<Slot>>,
+    index: HashMap<[u64; HAZARD_CAUSES], usize, BuildHasherDefault<FastHasher>>,
+    basis: Vec<CauseFactors>,
+    /// Changes whenever cached tables become invalid; teams compare it with the epoch
+    /// their table index was taken in.
+    pub epoch: u64,
+}
+
+impl TableCache {
+    /// Makes the cache valid for these programme-wide factors, emptying it if they differ
+    /// from the ones its tables were built for.
+    pub fn set_basis(&mut self, group_factors: &[CauseFactors]) {
+        if self.basis != group_factors {
+            self.clear();
+            self.basis.clear();
+            self.basis.extend_from_slice(group_factors);
+        }
+    }
+
+    fn clear(&mut self) {
+        self.tables.clear();
+        self.index.clear();
+        self.epoch += 1;
+    }
+
+    /// The index of the table for `team` factors, built by `build` if not cached.
+    pub fn get_or_build(
+        &mut self,
+        team: CauseFactors,
+        build: impl FnOnce(&mut Vec<Slot>),
+    ) -> usize {
+        let key = team.map(f64::to_bits);
+        if let Some(&i) = self.index.get(&key) {
+            return i;
+        }
+        if self.tables.len() >= LIMIT {
+            self.clear();
+        }
+        let mut table = Vec::new();
+        build(&mut table);
+        if table.len() < MIN_SLOTS {
+            table.resize(MIN_SLOTS, [0; 4]);
+        }
+        self.tables.push(table);
+        self.index.insert(key, self.tables.len() - 1);
+        self.tables.len() - 1
+    }
+
+    /// A table by index.
+    pub fn table(&self, i: usize) -> &[Slot] {
+        &self.tables[i]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caches_by_factors_and_empties_on_a_new_basis() {
+        let mut c = TableCache::default();
+        c.set_basis(&[[1.0; 4]]);
+        let mut builds = 0;
+        let a = c.get_or_build([0.5; 4], |t| {
+            builds += 1;
+            t.push([1, 0, 0, 0]);
+        });
+        let b = c.get_or_build([0.5; 4], |_| builds += 1);
+        assert_eq!((a, builds), (b, 1));
+        assert!(c.table(a).len() >= MIN_SLOTS);
+        let epoch = c.epoch;
+        c.set_basis(&[[1.0; 4]]);
+        assert_eq!(c.epoch, epoch, "same basis keeps the tables");
+        c.set_basis(&[[2.0; 4]]);
+        assert_ne!(c.epoch, epoch);
+        c.get_or_build([0.5; 4], |_| builds += 1);
+        assert_eq!(builds, 2);
+    }
+}
