@@ -277,13 +277,14 @@ impl Engine {
                 let table = ws.teams[t].table;
                 self.exits_step(
                     m,
-                    rec,
                     &mut ws.teams[t],
                     ws.tables.table(table),
                     &mut ws.tally,
                     &mut ws.group_active,
-                    out,
                 );
+                if let Some(r) = rec {
+                    ws.tally.add_to(r, out);
+                }
             }
             if let Some(r) = rec {
                 for s in &p.support {
@@ -632,12 +633,10 @@ impl Engine {
     fn exits_step(
         &self,
         m: i32,
-        rec: Option<usize>,
         ts: &mut TeamState,
         table: &[Slot],
         tally: &mut Tally,
         group_active: &mut [u32],
-        out: &mut Trajectory,
     ) {
         tally.clear(self.cell_hazards.len());
         if self.bands == 1 {
@@ -655,9 +654,6 @@ impl Engine {
             tally.py24[cell] = 2 * ts.cell_count[cell] - hazard_exits;
             ts.cell_count[cell] -= left;
             group_active[cell >> 1] -= left;
-        }
-        if let Some(r) = rec {
-            tally.add_to(r, out);
         }
     }
 
