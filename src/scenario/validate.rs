@@ -13,6 +13,9 @@ pub const MAX_HAZARD: f64 = 10.0;
 pub const MAX_MONTHS: i64 = 1200;
 /// Most teams accepted in one programme.
 pub const MAX_TEAMS: i64 = 100_000;
+/// Most scheduled entrants accepted per month (teams × per_team): beyond this a run would
+/// exhaust memory rather than answer.
+pub const MAX_MONTHLY_ENTRANTS: u64 = 1_000_000;
 /// Most participant groups accepted (a participant's group and gender share one byte).
 pub const MAX_GROUPS: usize = 100;
 /// Most participants accepted per team per intake.
@@ -545,6 +548,16 @@ pub fn validate(raw: &RawScenario) -> Result<Programme, Vec<Problem>> {
         }
     };
     let per_team = c.integer("intake.per_team", ri.per_team, 35, 0, MAX_PER_TEAM) as u32;
+    if teams.len() as u64 * per_team as u64 > MAX_MONTHLY_ENTRANTS {
+        c.problem(
+            "intake.per_team",
+            format!(
+                "{} teams × {per_team} per intake = {} entrants at one intake: at most {MAX_MONTHLY_ENTRANTS} are supported",
+                teams.len(),
+                teams.len() as u64 * per_team as u64
+            ),
+        );
+    }
     let mut mix = vec![0.0; names.len()];
     match &ri.mix {
         None if per_team > 0 && !names.is_empty() => {

@@ -4,10 +4,15 @@
 //! - `closed_forms`: statistical checks of the engine against results derived by hand
 //!   (Little's law, competing-risk shares, Poisson counts, geometric survival), with
 //!   tolerances from the Monte Carlo standard error.
+//! - `extremes`: extreme but valid scenarios (1 and 1,000 teams, 50 years, hazards all zero
+//!   or all at the maximum).
+//! - `fixtures`: the corpus of broken scenarios, each rejected with its key named.
 //! - `invariants`: what holds in every replication for every seed (conservation of
 //!   participants month by month, thread-count invariance, reproducibility).
 //! - `mechanisms`: each model mechanism (ramp, posts, vacancies, shocks, seasons, cohorts,
 //!   parameter uncertainty) has exactly the effect it should, where and when it should.
+//! - `properties`: proptest over generated valid scenarios (the invariants hold) and over
+//!   mutated scenario text (never a panic; the stable stand-in for a fuzz target).
 //! - `reference`: the reference workload R1 against an independent implementation.
 //! - `calibration`: the default scenario against the 2018–2019 record.
 //! - `scenarios`: every shipped scenario file validates and runs.
@@ -16,7 +21,10 @@ mod calibration;
 mod cli;
 mod closed_forms;
 mod common;
+mod extremes;
+mod fixtures;
 mod invariants;
 mod mechanisms;
+mod properties;
 mod reference;
 mod scenarios;
