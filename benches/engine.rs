@@ -1,11 +1,49 @@
 //! Throughput of the engine: one replication of the reference workload R1 and of the
-//! default Malmö scenario, and a full run of 1,000 replications of each (with aggregation).
-//! Figures and the method are recorded in README.md.
+//! default Malmö scenario; a full run of 1,000 replications of each at 1 and 2 threads
+//! (with aggregation); and one replication of R1 scaled in horizon (3, 10, 30 years) and in
+//! size (12, 120, 1,200 teams), in participant-months per second, to show that cost grows
+//! linearly in the work. Figures and the method are in docs/performance.md.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use kraftsim::engine::{Engine, Workspace};
 use kraftsim::montecarlo::{self, Plan};
-use kraftsim::scenario::load_builtin;
+use kraftsim::scenario::{load_builtin, load_text};
+
+/// Participant-months of one replication (the unit of work).
+fn participant_months(engine: &Engine) -> u64 {
+    let mut ws = Workspace::default();
+    let mut t = engine.trajectory();
+    engine.run(1, 0, &mut ws, &mut t);
+    t.active.iter().map(|&a| a as u64).sum()
+}
+
+fn scaling(c: &mut Criterion) {
+    let mut g = c.benchmark_group("r1_scaling");
+    g.sample_size(10);
+    let variants = [
+        ("horizon_3y", "[calendar]\nhorizon_months = 36\n"),
+        ("horizon_10y", "[calendar]\nhorizon_months = 120\n"),
+        ("horizon_30y", "[calendar]\nhorizon_months = 360\n"),
+        ("teams_120", "[teams]\ncount = 120\n"),
+        ("teams_1200", "[teams]\ncount = 1200\n"),
+    ];
+    for (name, change) in variants {
+        let text = format!("extends = \"reference\"\n{change}");
+        let p = load_text(&text, name, None).unwrap().programme;
+        let engine = Engine::new(&p);
+        g.throughput(Throughput::Elements(participant_months(&engine)));
+        let mut ws = Workspace::default();
+        let mut t = engine.trajectory();
+        let mut rep = 0u64;
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                engine.run(1, rep, &mut ws, &mut t);
+                rep += 1;
+            })
+        });
+    }
+    g.finish();
+}
 
 fn one_replication(c: &mut Criterion) {
     let mut g = c.benchmark_group("one_replication");
@@ -15,7 +53,7 @@ fn one_replication(c: &mut Criterion) {
         let mut ws = Workspace::default();
         let mut t = engine.trajectory();
         let mut rep = 0u64;
-        g.throughput(Throughput::Elements(1));
+        g.throughput(Throughput::Elements(participant_months(&engine)));
         g.bench_function(BenchmarkId::from_parameter(name), |b| {
             b.iter(|| {
                 engine.run(1, rep, &mut ws, &mut t);
@@ -52,5 +90,5 @@ fn full_run(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, one_replication, full_run);
+criterion_group!(benches, one_replication, full_run, scaling);
 criterion_main!(benches);

@@ -58,6 +58,23 @@ pub struct RunArgs {
     /// Switch parameter uncertainty off (chance variation only).
     #[arg(long)]
     pub no_uncertainty: bool,
+    /// Keep adding replications (starting from --reps) until every target probability has
+    /// a Monte Carlo standard error at most P, e.g. 0.005 for ±0.5 percentage points.
+    #[arg(long, value_name = "P", value_parser = parse_precision)]
+    pub precision: Option<f64>,
+}
+
+fn parse_precision(text: &str) -> Result<f64, String> {
+    let p: f64 = text
+        .parse()
+        .map_err(|_| format!("{text} is not a number"))?;
+    if p > 0.0 && p < 0.5 {
+        Ok(p)
+    } else {
+        Err(format!(
+            "{text} is not allowed: give a standard error between 0 and 0.5, e.g. 0.005"
+        ))
+    }
 }
 
 /// Arguments of `validate`.
@@ -81,6 +98,7 @@ impl RunArgs {
                 FormatArg::Json => Format::Json,
             },
             no_uncertainty: self.no_uncertainty,
+            precision: self.precision,
         }
     }
 }

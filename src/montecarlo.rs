@@ -120,3 +120,58 @@ pub fn run(
     let c = collect(programme, plan, progress)?;
     Ok(summarise(programme, &c, plan.seed))
 }
+
+/// Most replications `run_to_precision` will use.
+pub const MAX_PRECISION_REPLICATIONS: u64 = 2_000_000;
+
+/// Runs until every reported probability (targets and escalating-goal checks) has a Monte
+/// Carlo standard error of at most `precision`, starting with `plan.replications` and never
+/// exceeding [`MAX_PRECISION_REPLICATIONS`]. Since replication i depends only on (seed, i),
+/// the result equals a plain run with the final count. The summary records the precision
+/// asked for and whether it was reached.
+pub fn run_to_precision(
+    programme: &Programme,
+    plan: &Plan,
+    precision: f64,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Summary, RunError> {
+    let mut n = plan.replications.clamp(1, MAX_PRECISION_REPLICATIONS);
+    loop {
+        let c = collect(
+            programme,
+            &Plan {
+                replications: n,
+                ..plan.clone()
+            },
+            progress,
+        )?;
+        let mut s = summarise(programme, &c, plan.seed);
+        let needed = required_replications(&s, precision);
+        if needed <= n || n == MAX_PRECISION_REPLICATIONS {
+            s.precision = Some(precision);
+            s.precision_reached = Some(needed <= n);
+            return Ok(s);
+        }
+        // 5 % headroom: the estimated probabilities move as replications are added.
+        let next = (needed as f64 * 1.05).ceil() as u64;
+        n = next.div_ceil(BLOCK as u64) * BLOCK as u64;
+        n = n.min(MAX_PRECISION_REPLICATIONS);
+    }
+}
+
+/// Replications needed for every probability in `s` to have standard error ≤ `precision`:
+/// `max p(1 − p) / precision²` over the current estimates.
+pub fn required_replications(s: &Summary, precision: f64) -> u64 {
+    let targets = s.targets.iter().map(|t| t.probability);
+    let goals = s.escalating_goals.iter().flat_map(|e| {
+        e.years
+            .iter()
+            .flat_map(|y| y.checks.iter().map(|c| c.probability))
+    });
+    let worst = targets
+        .chain(goals)
+        .filter(|p| p.is_finite())
+        .map(|p| p * (1.0 - p))
+        .fold(0.0, f64::max);
+    (worst / (precision * precision)).ceil() as u64
+}

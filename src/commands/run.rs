@@ -33,6 +33,8 @@ pub struct RunOptions {
     pub format: Format,
     /// Turn parameter uncertainty off regardless of the scenario.
     pub no_uncertainty: bool,
+    /// Add replications until every probability's standard error is at most this.
+    pub precision: Option<f64>,
 }
 
 /// Runs the command and returns what to print.
@@ -47,7 +49,10 @@ pub fn run(opts: &RunOptions, progress: &(dyn Fn(u64) + Sync)) -> anyhow::Result
         seed: opts.seed,
         threads: opts.threads,
     };
-    let summary = montecarlo::run(&programme, &plan, progress)?;
+    let summary = match opts.precision {
+        Some(p) => montecarlo::run_to_precision(&programme, &plan, p, progress)?,
+        None => montecarlo::run(&programme, &plan, progress)?,
+    };
     if let Some(dir) = &opts.out {
         let mut files = vec![
             (dir.join("annual.csv"), csv::annual(&summary)),

@@ -658,13 +658,13 @@ impl Engine {
     }
 
     /// The participant loop: one uniform per participant decides whether and why they
-    /// leave. It has no data-dependent branch and no counter increments: every
-    /// participant is written back and the write index advances only for those who stay
-    /// (order is preserved); every participant is also written to an exit log whose index
-    /// advances only for those who leave, and the log (about one participant in eight) is
-    /// tallied afterwards. Counting inside the loop would chain most iterations through
-    /// the same memory counter. `BANDS` is false when the hazard profile has a single
-    /// band, which saves the band lookup.
+    /// leave. Stayers are compacted in place (order is preserved); leavers (about one in
+    /// eight) are written to an exit log that is tallied afterwards, because counting
+    /// inside the loop would chain most iterations through the same memory counter. The
+    /// cause is the number of cause thresholds the uniform passes. `BANDS` is false when
+    /// the hazard profile has a single band, which saves the band lookup. Measured
+    /// alternatives (fully branchless, a separate loop for those who can expire) were
+    /// slower; see docs/performance.md.
     #[inline(never)]
     fn draw_exits<const BANDS: bool>(
         &self,
@@ -703,18 +703,20 @@ impl Engine {
             let u = rng.next_u64();
             let hazard_exit = u < slot[0];
             let expired = d >= last_month[cell];
-            let cause = (u >= slot[1]) as u32 + (u >= slot[2]) as u32 + (u >= slot[3]) as u32;
-            let outcome = if hazard_exit {
-                cause
+            if hazard_exit | expired {
+                let cause = (u >= slot[1]) as u32 + (u >= slot[2]) as u32 + (u >= slot[3]) as u32;
+                let outcome = if hazard_exit {
+                    cause
+                } else {
+                    ExitCause::MaxDuration as u32
+                };
+                // logged ≤ r, so it stays below n.
+                log[logged.min(n - 1)] = (outcome << 28) | ((cell as u32) << 20) | d;
+                logged += 1;
             } else {
-                ExitCause::MaxDuration as u32
-            };
-            let left = hazard_exit | expired;
-            // kept ≤ r and logged ≤ r, so both stay below n.
-            log[logged.min(n - 1)] = (outcome << 28) | ((cell as u32) << 20) | d;
-            logged += usize::from(left);
-            members[kept.min(n - 1)] = key;
-            kept += usize::from(!left);
+                members[kept.min(n - 1)] = key;
+                kept += 1;
+            }
         }
         ts.exits_rng = rng;
         ts.members.truncate(kept);

@@ -210,6 +210,8 @@ mod tests {
             replications: 1,
             seed: 1,
             parameter_uncertainty: false,
+            precision: None,
+            precision_reached: None,
             years: vec![YearSummary {
                 year: 2025,
                 months: 12,

@@ -43,6 +43,8 @@ mod tests {
             replications: 100,
             seed: 7,
             parameter_uncertainty: false,
+            precision: None,
+            precision_reached: None,
             years: vec![YearSummary {
                 year: 2025,
                 months: 12,

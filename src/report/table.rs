@@ -89,6 +89,15 @@ pub fn render(s: &Summary, origin: &str) -> String {
             "off"
         }
     );
+    if let (Some(p), Some(reached)) = (s.precision, s.precision_reached) {
+        let _ = writeln!(
+            out,
+            "{} replications were needed for every probability's standard error to be at most {:.2} percentage points{}",
+            s.replications,
+            p * 100.0,
+            if reached { "" } else { " — NOT reached within the replication limit" }
+        );
+    }
     let _ = writeln!(out, "Each cell: mean (P5–P95) over replications.\n");
 
     let label_w = 34;
@@ -263,6 +272,8 @@ mod tests {
             replications: 1000,
             seed: 42,
             parameter_uncertainty: false,
+            precision: None,
+            precision_reached: None,
             years: vec![YearSummary {
                 year: 2026,
                 months: 12,

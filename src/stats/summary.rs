@@ -162,6 +162,12 @@ pub struct Summary {
     pub seed: u64,
     /// Whether replications drew their own hazards from the parameter uncertainty.
     pub parameter_uncertainty: bool,
+    /// The standard error asked for with `--precision`, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precision: Option<f64>,
+    /// Whether every probability reached that precision within the replication limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precision_reached: Option<bool>,
     /// Per-year statistics.
     pub years: Vec<YearSummary>,
     /// Target probabilities.
@@ -386,6 +392,8 @@ pub fn summarise(p: &Programme, c: &Collector, seed: u64) -> Summary {
         replications: n,
         seed,
         parameter_uncertainty: p.draws_uncertainty(),
+        precision: None,
+        precision_reached: None,
         years,
         targets,
         escalating_goals,

@@ -224,3 +224,32 @@ fn builtin_names_run() {
         .success()
         .stdout(contains("Reference workload R1").and(contains("positive_share ≥ 51.0% in 2025")));
 }
+
+/// A run killed while it simulates leaves the previous output files whole and no
+/// temporary files behind: files are written to temporary names and renamed only at the end.
+#[test]
+fn an_interrupted_run_leaves_the_old_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("annual.csv"), "old results\n").unwrap();
+    let exe = assert_cmd::cargo::cargo_bin("kraftsim");
+    let mut child = std::process::Command::new(exe)
+        .args(["run", "--reps", "5000000", "--threads", "1", "--out"])
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(
+        std::fs::read_to_string(out.join("annual.csv")).unwrap(),
+        "old results\n"
+    );
+    let names: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+}

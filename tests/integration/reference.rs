@@ -128,3 +128,32 @@ fn r1_reports_everything_the_specification_lists() {
     }
     assert!(!s.parameter_uncertainty);
 }
+
+/// `--precision`: every target's standard error ends at or below the precision asked for,
+/// and the result is that of a plain run with the replication count it chose.
+#[test]
+fn precision_adds_replications_until_every_target_is_precise() {
+    let p = load_builtin("reference").unwrap().unwrap().programme;
+    let plan = Plan {
+        replications: 300,
+        seed: 8,
+        threads: None,
+    };
+    let s = montecarlo::run_to_precision(&p, &plan, 0.01, &|_| {}).unwrap();
+    assert_eq!(s.precision_reached, Some(true));
+    assert!(s.replications > 300);
+    for t in &s.targets {
+        assert!(t.se <= 0.01, "{t:?}");
+    }
+    let plain = montecarlo::run(
+        &p,
+        &Plan {
+            replications: s.replications,
+            ..plan
+        },
+        &|_| {},
+    )
+    .unwrap();
+    assert_eq!(plain.targets, s.targets);
+    assert_eq!(plain.years, s.years);
+}
