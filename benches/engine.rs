@@ -4,8 +4,12 @@
 //! size (12, 120, 1,200 teams), in participant-months per second, to show that cost grows
 //! linearly in the work. Figures and the method are in docs/performance.md.
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::measurement::WallTime;
+use criterion::{
+    criterion_group, criterion_main, BenchmarkGroup, BenchmarkId, Criterion, Throughput,
+};
 use kraftsim::engine::{Engine, Workspace};
+use kraftsim::model::Programme;
 use kraftsim::montecarlo::{self, Plan};
 use kraftsim::scenario::{load_builtin, load_text};
 
@@ -15,6 +19,22 @@ fn participant_months(engine: &Engine) -> u64 {
     let mut t = engine.trajectory();
     engine.run(1, 0, &mut ws, &mut t);
     t.active.iter().map(|&a| a as u64).sum()
+}
+
+/// Benchmarks one replication of `p` (successive replication indices), in
+/// participant-months per second.
+fn bench_replication(g: &mut BenchmarkGroup<'_, WallTime>, id: BenchmarkId, p: &Programme) {
+    let engine = Engine::new(p);
+    g.throughput(Throughput::Elements(participant_months(&engine)));
+    let mut ws = Workspace::default();
+    let mut t = engine.trajectory();
+    let mut rep = 0u64;
+    g.bench_function(id, |b| {
+        b.iter(|| {
+            engine.run(1, rep, &mut ws, &mut t);
+            rep += 1;
+        })
+    });
 }
 
 fn scaling(c: &mut Criterion) {
@@ -30,17 +50,7 @@ fn scaling(c: &mut Criterion) {
     for (name, change) in variants {
         let text = format!("extends = \"reference\"\n{change}");
         let p = load_text(&text, name, None).unwrap().programme;
-        let engine = Engine::new(&p);
-        g.throughput(Throughput::Elements(participant_months(&engine)));
-        let mut ws = Workspace::default();
-        let mut t = engine.trajectory();
-        let mut rep = 0u64;
-        g.bench_function(name, |b| {
-            b.iter(|| {
-                engine.run(1, rep, &mut ws, &mut t);
-                rep += 1;
-            })
-        });
+        bench_replication(&mut g, BenchmarkId::from_parameter(name), &p);
     }
     g.finish();
 }
@@ -49,17 +59,7 @@ fn one_replication(c: &mut Criterion) {
     let mut g = c.benchmark_group("one_replication");
     for name in ["reference", "malmo"] {
         let p = load_builtin(name).unwrap().unwrap().programme;
-        let engine = Engine::new(&p);
-        let mut ws = Workspace::default();
-        let mut t = engine.trajectory();
-        let mut rep = 0u64;
-        g.throughput(Throughput::Elements(participant_months(&engine)));
-        g.bench_function(BenchmarkId::from_parameter(name), |b| {
-            b.iter(|| {
-                engine.run(1, rep, &mut ws, &mut t);
-                rep += 1;
-            })
-        });
+        bench_replication(&mut g, BenchmarkId::from_parameter(name), &p);
     }
     g.finish();
 }
