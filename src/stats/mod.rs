@@ -90,6 +90,13 @@ pub struct Histogram {
 impl Histogram {
     /// Records one value.
     pub fn add(&mut self, v: i64) {
+        *self.bin(v) += 1;
+        self.n += 1;
+        self.sum += v as i128;
+    }
+
+    /// The count of value `v`, growing the dense range to cover it.
+    fn bin(&mut self, v: i64) -> &mut u64 {
         if self.counts.is_empty() {
             self.offset = v;
         }
@@ -102,9 +109,7 @@ impl Histogram {
         if i >= self.counts.len() {
             self.counts.resize(i + 1, 0);
         }
-        self.counts[i] += 1;
-        self.n += 1;
-        self.sum += v as i128;
+        &mut self.counts[i]
     }
 
     /// Adds another histogram's counts.
@@ -113,20 +118,7 @@ impl Histogram {
             if c == 0 {
                 continue;
             }
-            let v = other.offset + i as i64;
-            if self.counts.is_empty() {
-                self.offset = v;
-            }
-            if v < self.offset {
-                let grow = (self.offset - v) as usize;
-                self.counts.splice(0..0, std::iter::repeat_n(0, grow));
-                self.offset = v;
-            }
-            let j = (v - self.offset) as usize;
-            if j >= self.counts.len() {
-                self.counts.resize(j + 1, 0);
-            }
-            self.counts[j] += c;
+            *self.bin(other.offset + i as i64) += c;
         }
         self.n += other.n;
         self.sum += other.sum;
