@@ -78,6 +78,8 @@ pub struct Workspace {
     tables: TableCache,
     /// Teams taking intake this month (reused buffer).
     open: Vec<usize>,
+    /// This month's hazard multiplier of each support role (reused buffer).
+    support_factors: Vec<f64>,
     /// Entrants of the month per cell, programme-wide.
     entered: Vec<u32>,
     /// Entrants of one team's intake per cell.
@@ -230,18 +232,23 @@ impl Engine {
             // Programme-wide factors (parameter draw, support capacity, season, shock) per
             // group; teams rebuild their tables only when these or their own factors change.
             let season = p.seasonality[(p.calendar.month_of_year(m) - 1) as usize];
+            // Each support role's capacity multiplier depends on the role only, not on the
+            // group it is applied to.
+            ws.support_factors.clear();
+            for s in &p.support {
+                let served: usize = (0..groups)
+                    .filter(|&h| s.groups[h])
+                    .map(|h| ws.group_active[h] as usize)
+                    .sum();
+                ws.support_factors.push(s.multiplier(served));
+            }
             for g in 0..groups {
                 let mut f = ws.uncertainty[g];
                 for k in 0..HAZARD_CAUSES {
                     f[k] *= season[k];
                 }
-                for s in &p.support {
+                for (s, &x) in p.support.iter().zip(&ws.support_factors) {
                     if s.groups[g] {
-                        let served: usize = (0..groups)
-                            .filter(|&h| s.groups[h])
-                            .map(|h| ws.group_active[h] as usize)
-                            .sum();
-                        let x = s.multiplier(served);
                         for k in 0..HAZARD_CAUSES {
                             if s.causes[k] {
                                 f[k] *= x;
