@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use kraftsim::commands::run::{Format, RunOptions};
+use kraftsim::commands::compare::CompareOptions;
+use kraftsim::commands::run::RunOptions;
+use kraftsim::commands::{Format, SimOptions};
 
 /// Monte Carlo planning and simulation for Kraft programmes.
 #[derive(Debug, Parser)]
@@ -22,6 +24,46 @@ pub enum Command {
     Run(RunArgs),
     /// Check a scenario and print it resolved, or list every problem in it.
     Validate(ValidateArgs),
+    /// Compare alternatives (scenario files or --variant overrides) on common random
+    /// numbers, with paired differences against the first.
+    Compare(CompareArgs),
+}
+
+/// Replications, seed, threads and parameter uncertainty (every simulating command).
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Number of replications (simulated futures).
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub reps: u64,
+    /// Master seed: the same seed and scenario give identical results.
+    #[arg(long, default_value_t = 2025)]
+    pub seed: u64,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
+    /// Switch parameter uncertainty off (chance variation only).
+    #[arg(long)]
+    pub no_uncertainty: bool,
+}
+
+impl SimArgs {
+    fn options(&self) -> SimOptions {
+        SimOptions {
+            replications: self.reps,
+            seed: self.seed,
+            threads: self.threads.map(|t| t as usize),
+            no_uncertainty: self.no_uncertainty,
+        }
+    }
+}
+
+/// Overrides of scenario values (every command).
+#[derive(Debug, Args)]
+pub struct SetArgs {
+    /// Override a scenario value: dotted key path = TOML value, e.g. --set teams.count=10
+    /// --set groups.fk.hazards.work=0.01. Repeatable; validated like the file.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
 }
 
 /// Output format on standard output.
@@ -39,15 +81,10 @@ pub struct RunArgs {
     /// Scenario file, or a built-in name (malmo, reference). Default: the embedded Malmö
     /// 2025–2027 scenario.
     pub scenario: Option<String>,
-    /// Number of replications (simulated futures).
-    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
-    pub reps: u64,
-    /// Master seed: the same seed and scenario give identical results.
-    #[arg(long, default_value_t = 2025)]
-    pub seed: u64,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
-    pub threads: Option<u64>,
+    #[command(flatten)]
+    pub set: SetArgs,
+    #[command(flatten)]
+    pub sim: SimArgs,
     /// Write CSV files (annual, monthly, teams, targets, groups, escalating goals) and
     /// summary.json into this folder.
     #[arg(long)]
@@ -55,9 +92,6 @@ pub struct RunArgs {
     /// Standard-output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Table)]
     pub format: FormatArg,
-    /// Switch parameter uncertainty off (chance variation only).
-    #[arg(long)]
-    pub no_uncertainty: bool,
     /// Keep adding replications (starting from --reps) until every target probability has
     /// a Monte Carlo standard error at most P, e.g. 0.005 for ±0.5 percentage points.
     #[arg(long, value_name = "P", value_parser = parse_precision)]
@@ -82,6 +116,57 @@ fn parse_precision(text: &str) -> Result<f64, String> {
 pub struct ValidateArgs {
     /// Scenario file or built-in name.
     pub scenario: String,
+    #[command(flatten)]
+    pub set: SetArgs,
+}
+
+/// Arguments of `compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Scenario files or built-in names; the first is the baseline (default: malmo).
+    pub scenarios: Vec<String>,
+    /// An alternative built from the first scenario: 'LABEL: KEY=VALUE; KEY=VALUE',
+    /// e.g. 'two posts cut: teams.withdrawn.social_secretary=2'. Repeatable.
+    #[arg(long = "variant", value_name = "LABEL: KEY=VALUE; ...")]
+    pub variants: Vec<String>,
+    /// A target to compare, e.g. 'positive_exits>=400@2026' (repeatable; default: the
+    /// first scenario's targets).
+    #[arg(long = "target", value_name = "EXPR")]
+    pub targets: Vec<String>,
+    #[command(flatten)]
+    pub set: SetArgs,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Write compare.csv and compare.json into this folder.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Standard-output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
+}
+
+impl FormatArg {
+    fn format(self) -> Format {
+        match self {
+            FormatArg::Table => Format::Table,
+            FormatArg::Json => Format::Json,
+        }
+    }
+}
+
+impl CompareArgs {
+    /// The library's options for `compare`.
+    pub fn into_options(self) -> CompareOptions {
+        CompareOptions {
+            scenarios: self.scenarios,
+            variants: self.variants,
+            set: self.set.set,
+            targets: self.targets,
+            sim: self.sim.options(),
+            out: self.out,
+            format: self.format.format(),
+        }
+    }
 }
 
 impl RunArgs {
@@ -89,15 +174,10 @@ impl RunArgs {
     pub fn into_options(self) -> RunOptions {
         RunOptions {
             scenario: self.scenario,
-            replications: self.reps,
-            seed: self.seed,
-            threads: self.threads.map(|t| t as usize),
+            set: self.set.set,
+            sim: self.sim.options(),
             out: self.out,
-            format: match self.format {
-                FormatArg::Table => Format::Table,
-                FormatArg::Json => Format::Json,
-            },
-            no_uncertainty: self.no_uncertainty,
+            format: self.format.format(),
             precision: self.precision,
         }
     }

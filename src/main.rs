@@ -14,7 +14,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => commands::run::run(&args.into_options(), &|_| {}),
-        Command::Validate(args) => commands::validate::validate(Some(&args.scenario)),
+        Command::Validate(args) => {
+            commands::validate::validate(Some(&args.scenario), &args.set.set)
+        }
+        Command::Compare(args) => commands::compare::compare(&args.into_options(), &|_| {}),
     };
     match result {
         Ok(text) => {

@@ -52,6 +52,17 @@ pub fn collect(
     plan: &Plan,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Collector, RunError> {
+    collect_range(programme, plan, 0, progress)
+}
+
+/// Runs replications `first .. first + plan.replications` (replication i always draws the
+/// same numbers, so a range appended to the one before it equals one longer run).
+pub fn collect_range(
+    programme: &Programme,
+    plan: &Plan,
+    first: u64,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Collector, RunError> {
     if plan.replications == 0 {
         return Err(RunError::NoReplications);
     }
@@ -77,7 +88,7 @@ pub fn collect(
             .fold(
                 || (Workspace::default(), engine.trajectory(), empty.clone()),
                 |(mut ws, mut traj, mut acc), (block, (annual, budget))| {
-                    let first = (block * BLOCK) as u64;
+                    let first = first + (block * BLOCK) as u64;
                     let count = budget.len() / years.len().max(1);
                     for i in 0..count {
                         engine.run(plan.seed, first + i as u64, &mut ws, &mut traj);
@@ -135,16 +146,17 @@ pub fn run_to_precision(
     precision: f64,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Summary, RunError> {
-    let mut n = plan.replications.clamp(1, MAX_PRECISION_REPLICATIONS);
+    let n = plan.replications.clamp(1, MAX_PRECISION_REPLICATIONS);
+    let mut c = collect(
+        programme,
+        &Plan {
+            replications: n,
+            ..plan.clone()
+        },
+        progress,
+    )?;
     loop {
-        let c = collect(
-            programme,
-            &Plan {
-                replications: n,
-                ..plan.clone()
-            },
-            progress,
-        )?;
+        let n = c.replications() as u64;
         let mut s = summarise(programme, &c, plan.seed);
         let needed = required_replications(&s, precision);
         if needed <= n || n == MAX_PRECISION_REPLICATIONS {
@@ -154,8 +166,12 @@ pub fn run_to_precision(
         }
         // 5 % headroom: the estimated probabilities move as replications are added.
         let next = (needed as f64 * 1.05).ceil() as u64;
-        n = next.div_ceil(BLOCK as u64) * BLOCK as u64;
-        n = n.min(MAX_PRECISION_REPLICATIONS);
+        let next = (next.div_ceil(BLOCK as u64) * BLOCK as u64).min(MAX_PRECISION_REPLICATIONS);
+        let more = Plan {
+            replications: next - n,
+            ..plan.clone()
+        };
+        c.append(collect_range(programme, &more, n, progress)?);
     }
 }
 

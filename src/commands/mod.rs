@@ -1,16 +1,32 @@
 //! One file per subcommand: orchestration only (load → run → report → write), returning the
 //! text for standard output. No argument parsing and no printing happens here.
 
+pub mod compare;
 pub mod run;
 pub mod validate;
 
 use std::path::Path;
 
-use crate::scenario::{self, Scenario, ScenarioError};
+use crate::model::Programme;
+use crate::montecarlo::Plan;
 
-/// Loads the scenario a command names: a file path, a built-in name (`malmo`,
-/// `reference`), or the embedded default (`malmo`) when none is given.
-pub fn load_scenario(arg: Option<&str>) -> Result<Scenario, ScenarioError> {
+use crate::scenario::{self, overrides, Override, Scenario, ScenarioError};
+
+/// Loads the scenario a command names (see [`load_named`]) and applies command-line
+/// overrides, validating the result like a file.
+pub fn load_scenario(arg: Option<&str>, set: &[String]) -> Result<Scenario, ScenarioError> {
+    let overrides = parse_overrides(set)?;
+    overrides::apply_all(load_named(arg)?, &overrides)
+}
+
+/// Parses `--set KEY=VALUE` arguments.
+pub fn parse_overrides(set: &[String]) -> Result<Vec<Override>, ScenarioError> {
+    set.iter().map(|s| Override::parse(s)).collect()
+}
+
+/// Loads a scenario by file path or built-in name (`malmo`, `reference`), or the embedded
+/// default (`malmo`) when none is given.
+pub fn load_named(arg: Option<&str>) -> Result<Scenario, ScenarioError> {
     let Some(arg) = arg else {
         return scenario::load_builtin("malmo").expect("malmo is built in");
     };
@@ -21,4 +37,46 @@ pub fn load_scenario(arg: Option<&str>) -> Result<Scenario, ScenarioError> {
         }
     }
     scenario::load_path(path)
+}
+
+/// How results go to standard output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The terminal table.
+    Table,
+    /// The JSON document of `docs/output.md`.
+    Json,
+}
+
+/// How to simulate: shared by every command that runs replications.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimOptions {
+    /// Replications.
+    pub replications: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// Worker threads (`None` = all cores).
+    pub threads: Option<usize>,
+    /// Turn parameter uncertainty off regardless of the scenario.
+    pub no_uncertainty: bool,
+}
+
+impl SimOptions {
+    /// The Monte Carlo plan.
+    pub fn plan(&self) -> Plan {
+        Plan {
+            replications: self.replications,
+            seed: self.seed,
+            threads: self.threads,
+        }
+    }
+
+    /// The programme to simulate, with parameter uncertainty switched off if asked.
+    pub fn prepare(&self, programme: &Programme) -> Programme {
+        let mut p = programme.clone();
+        if self.no_uncertainty {
+            p.parameter_uncertainty = false;
+        }
+        p
+    }
 }

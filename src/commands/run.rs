@@ -3,52 +3,34 @@
 
 use std::path::PathBuf;
 
-use crate::montecarlo::{self, Plan};
+pub use super::Format;
+use super::SimOptions;
+use crate::montecarlo;
 use crate::output;
 use crate::report::{csv, json, table};
-
-/// How results go to standard output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// The terminal table.
-    Table,
-    /// The JSON document of `docs/output.md`.
-    Json,
-}
 
 /// Everything `run` needs, already validated by the CLI.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
     /// Scenario path or built-in name; `None` = the embedded default.
     pub scenario: Option<String>,
-    /// Replications.
-    pub replications: u64,
-    /// Master seed.
-    pub seed: u64,
-    /// Worker threads (`None` = all cores).
-    pub threads: Option<usize>,
+    /// `KEY=VALUE` overrides applied to the scenario.
+    pub set: Vec<String>,
+    /// Replications, seed, threads, parameter uncertainty.
+    pub sim: SimOptions,
     /// Folder for CSV and JSON files.
     pub out: Option<PathBuf>,
     /// Standard-output format.
     pub format: Format,
-    /// Turn parameter uncertainty off regardless of the scenario.
-    pub no_uncertainty: bool,
     /// Add replications until every probability's standard error is at most this.
     pub precision: Option<f64>,
 }
 
 /// Runs the command and returns what to print.
 pub fn run(opts: &RunOptions, progress: &(dyn Fn(u64) + Sync)) -> anyhow::Result<String> {
-    let scenario = super::load_scenario(opts.scenario.as_deref())?;
-    let mut programme = scenario.programme.clone();
-    if opts.no_uncertainty {
-        programme.parameter_uncertainty = false;
-    }
-    let plan = Plan {
-        replications: opts.replications,
-        seed: opts.seed,
-        threads: opts.threads,
-    };
+    let scenario = super::load_scenario(opts.scenario.as_deref(), &opts.set)?;
+    let programme = opts.sim.prepare(&scenario.programme);
+    let plan = opts.sim.plan();
     let summary = match opts.precision {
         Some(p) => montecarlo::run_to_precision(&programme, &plan, p, progress)?,
         None => montecarlo::run(&programme, &plan, progress)?,

@@ -4,11 +4,11 @@
 use crate::model::Programme;
 
 /// Validates and returns the resolved scenario as TOML, preceded by a short digest.
-pub fn validate(scenario: Option<&str>) -> anyhow::Result<String> {
-    let s = super::load_scenario(scenario)?;
+pub fn validate(scenario: Option<&str>, set: &[String]) -> anyhow::Result<String> {
+    let s = super::load_scenario(scenario, set)?;
     let resolved = toml::to_string(&s.table)?;
     Ok(format!(
-        "# {} is valid.\n# {}\n# Resolved scenario (after extends):\n\n{resolved}",
+        "# {} is valid.\n# {}\n# Resolved scenario (after extends and overrides):\n\n{resolved}",
         s.origin,
         digest(&s.programme)
     ))

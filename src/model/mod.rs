@@ -543,6 +543,32 @@ pub struct Target {
     pub label: String,
 }
 
+impl Target {
+    /// The target as a command-line expression, e.g. `positive_exits>=450@2027` or
+    /// `positive_exits:women>=600@2025-2027`: a short, unambiguous name for columns.
+    pub fn expression(&self) -> String {
+        let op = match self.direction {
+            Direction::AtLeast => ">=",
+            Direction::AtMost => "<=",
+        };
+        let gender = self
+            .gender
+            .map(|g| format!(":{}", g.plural_id()))
+            .unwrap_or_default();
+        let contiguous = self.years.windows(2).all(|w| w[1] == w[0] + 1);
+        let years = match (self.years.first(), self.years.last()) {
+            (Some(a), Some(b)) if a != b && contiguous => format!("{a}-{b}"),
+            _ => self
+                .years
+                .iter()
+                .map(|y| y.to_string())
+                .collect::<Vec<_>>()
+                .join(","),
+        };
+        format!("{}{gender}{op}{}@{years}", self.metric.id(), self.threshold)
+    }
+}
+
 /// How the escalating goals' yearly step is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StepReading {

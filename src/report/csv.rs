@@ -3,15 +3,18 @@
 
 use crate::stats::{Dist, Summary};
 
-fn writer() -> csv::Writer<Vec<u8>> {
+/// A CSV writer into memory.
+pub(crate) fn writer() -> csv::Writer<Vec<u8>> {
     csv::Writer::from_writer(Vec::new())
 }
 
-fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
+/// The bytes written.
+pub(crate) fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
     w.into_inner().expect("writing to memory cannot fail")
 }
 
-fn num(v: f64) -> String {
+/// A number, empty when not finite.
+pub(crate) fn num(v: f64) -> String {
     if v.is_finite() {
         format!("{v}")
     } else {

@@ -1,11 +1,12 @@
 //! The JSON output: the documented, stable interface for analysts' own tools
 //! (`docs/output.md`).
 
-use crate::stats::Summary;
+use serde::Serialize;
 
-/// The summary as pretty-printed JSON (non-finite numbers become `null`).
-pub fn to_json(summary: &Summary) -> String {
-    let mut s = serde_json::to_string_pretty(summary).expect("a summary always serialises");
+/// A result (run summary, comparison, sweep, sizing) as pretty-printed JSON (non-finite
+/// numbers become `null`).
+pub fn to_json<T: Serialize>(result: &T) -> String {
+    let mut s = serde_json::to_string_pretty(result).expect("results always serialise");
     s.push('\n');
     s
 }

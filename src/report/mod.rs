@@ -1,6 +1,7 @@
-//! Outputs: each a pure function from a [`Summary`](crate::stats::Summary) to text or bytes.
+//! Outputs: each a pure function from a result (run summary, comparison, …) to text or bytes.
 //! Files are written elsewhere ([`crate::output`]).
 
+pub mod compare;
 pub mod csv;
 pub mod json;
 pub mod table;

@@ -34,16 +34,38 @@ const ROWS: [(&str, &str, Unit); 12] = [
     ),
 ];
 
-#[derive(Debug, Clone, Copy)]
-enum Unit {
+/// How a metric's values are shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unit {
+    /// Whole numbers.
     Count,
+    /// One decimal.
     Decimal,
+    /// A share shown in percent.
     Percent,
+    /// SEK shown in millions.
     Millions,
+    /// SEK shown in thousands.
     Thousands,
 }
 
-fn fmt_value(v: f64, u: Unit) -> String {
+/// The label and unit of a metric identifier in the yearly table.
+pub(crate) fn metric_row(id: &str) -> Option<(&'static str, Unit)> {
+    ROWS.iter().find(|r| r.0 == id).map(|r| (r.1, r.2))
+}
+
+/// A difference in the metric's unit, with its sign (percentages as percentage points).
+pub(crate) fn fmt_difference(v: f64, u: Unit) -> String {
+    match u {
+        Unit::Count | Unit::Decimal => format!("{v:+.1}"),
+        Unit::Percent => format!("{:+.1} pp", v * 100.0),
+        Unit::Millions => format!("{:+.2}", v / 1e6),
+        Unit::Thousands => format!("{:+.1}", v / 1e3),
+    }
+}
+
+/// A value in the metric's unit.
+pub(crate) fn fmt_value(v: f64, u: Unit) -> String {
     match u {
         Unit::Count => format!("{v:.0}"),
         Unit::Decimal => format!("{v:.1}"),

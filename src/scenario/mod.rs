@@ -6,7 +6,9 @@
 //! rejects unknown fields; [`validate`] fills documented defaults and checks every value,
 //! collecting all problems with their key paths before giving up.
 
+pub mod overrides;
 pub mod raw;
+pub mod target_expr;
 pub mod validate;
 
 use std::fmt;
@@ -15,6 +17,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::model::Programme;
+pub use overrides::Override;
 use raw::RawScenario;
 
 /// The embedded default scenario (Malmö 2025–2027).
@@ -77,6 +80,17 @@ pub enum ScenarioError {
         name: String,
         /// Why the file could not be read.
         reason: String,
+    },
+    /// A command-line override (`--set KEY=VALUE`) is malformed, addresses something that
+    /// does not exist, or gives a value of the wrong type.
+    #[error("--set {arg}: {message}{}", key_suffix(.key))]
+    Override {
+        /// The override as given.
+        arg: String,
+        /// Key path where the problem was found.
+        key: String,
+        /// What is wrong and what is allowed.
+        message: String,
     },
     /// The `extends` chain is too deep (most likely a cycle).
     #[error("{origin}: the chain of `extends` is deeper than {MAX_EXTENDS_DEPTH} files; is there a cycle?")]
@@ -153,15 +167,27 @@ pub fn load_text(
 
 /// Validates an already merged table (used after command-line overrides are applied).
 pub fn programme_from_table(table: &toml::Table, origin: &str) -> Result<Programme, ScenarioError> {
-    let raw: RawScenario = serde_path_to_error::deserialize(toml::Value::Table(table.clone()))
-        .map_err(|e| ScenarioError::Invalid {
-            origin: origin.to_string(),
-            problems: vec![Problem {
-                path: e.path().to_string(),
-                message: e.inner().message().to_string(),
-            }],
-        })?;
-    validate::validate(&raw).map_err(|problems| ScenarioError::Invalid {
+    let raw = raw_checked(table).map_err(|problem| ScenarioError::Invalid {
+        origin: origin.to_string(),
+        problems: vec![problem],
+    })?;
+    validated(&raw, origin)
+}
+
+/// Reads a merged table into the raw mirror: a wrong type or an unknown key is a problem
+/// at its key path.
+pub(crate) fn raw_checked(table: &toml::Table) -> Result<RawScenario, Problem> {
+    serde_path_to_error::deserialize(toml::Value::Table(table.clone())).map_err(
+        |e: serde_path_to_error::Error<toml::de::Error>| Problem {
+            path: e.path().to_string(),
+            message: e.inner().message().to_string(),
+        },
+    )
+}
+
+/// Checks every value of a raw scenario.
+pub(crate) fn validated(raw: &RawScenario, origin: &str) -> Result<Programme, ScenarioError> {
+    validate::validate(raw).map_err(|problems| ScenarioError::Invalid {
         origin: origin.to_string(),
         problems,
     })

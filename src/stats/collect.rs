@@ -228,6 +228,15 @@ impl Collector {
         self.budget.len() / self.years.len().max(1)
     }
 
+    /// Appends the replications of `later`, which must follow this collector's in
+    /// replication order and come from the same programme.
+    pub fn append(&mut self, later: Collector) {
+        debug_assert_eq!(self.years, later.years);
+        self.annual.extend_from_slice(&later.annual);
+        self.budget.extend_from_slice(&later.budget);
+        self.monthly = std::mem::take(&mut self.monthly).merge(later.monthly);
+    }
+
     /// An empty monthly aggregate of the right shape.
     pub fn empty_aggregate(&self) -> MonthlyAggregate {
         MonthlyAggregate {

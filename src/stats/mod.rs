@@ -7,6 +7,7 @@
 //! `sqrt(p(1−p)/n)`.
 
 pub mod collect;
+pub mod paired;
 pub mod summary;
 
 pub use collect::{AnnualColumn, Collector};

@@ -254,10 +254,35 @@ fn gender_index(g: Option<Gender>) -> Option<usize> {
     g.map(|g| g as usize)
 }
 
-fn values(c: &Collector, years: &[usize], gender: Option<usize>, m: Metric) -> Vec<f64> {
+/// A metric's value in every replication, summed over `years` (indexes into the collector's
+/// years) for one gender (0 women, 1 men) or both; ratios are ratios of the sums.
+pub fn replication_values(
+    c: &Collector,
+    years: &[usize],
+    gender: Option<usize>,
+    m: Metric,
+) -> Vec<f64> {
     (0..c.replications())
         .map(|r| Counts::gather(c, r, years, gender).metric(m))
         .collect()
+}
+
+/// Whether each replication meets target `t`.
+pub fn target_hits(c: &Collector, t: &Target) -> Vec<bool> {
+    target_values(c, t)
+        .into_iter()
+        .map(|v| met(v, t.threshold, t.direction))
+        .collect()
+}
+
+/// The target's metric in every replication (years outside the run count as absent).
+fn target_values(c: &Collector, t: &Target) -> Vec<f64> {
+    let ys: Vec<usize> = t
+        .years
+        .iter()
+        .filter_map(|&y| c.years.iter().position(|ry| ry.year == y))
+        .collect();
+    replication_values(c, &ys, gender_index(t.gender), t.metric)
 }
 
 fn met(v: f64, threshold: f64, d: Direction) -> bool {
@@ -275,7 +300,7 @@ pub fn summarise(p: &Programme, c: &Collector, seed: u64) -> Summary {
     for (yi, ry) in c.years.iter().enumerate() {
         let mut metrics = IndexMap::new();
         for m in Metric::ALL {
-            let dist = |g| Dist::of(&mut values(c, &[yi], g, m));
+            let dist = |g| Dist::of(&mut replication_values(c, &[yi], g, m));
             metrics.insert(
                 m.id().to_string(),
                 MetricSummary {
@@ -345,11 +370,7 @@ pub fn summarise(p: &Programme, c: &Collector, seed: u64) -> Summary {
         });
     }
 
-    let targets = p
-        .targets
-        .iter()
-        .map(|t| target_result(c, t, &year_index))
-        .collect();
+    let targets = p.targets.iter().map(|t| target_result(c, t)).collect();
     let escalating_goals = p
         .escalating_goals
         .as_ref()
@@ -401,13 +422,8 @@ pub fn summarise(p: &Programme, c: &Collector, seed: u64) -> Summary {
     }
 }
 
-fn target_result(
-    c: &Collector,
-    t: &Target,
-    year_index: &dyn Fn(i32) -> Option<usize>,
-) -> TargetResult {
-    let ys: Vec<usize> = t.years.iter().filter_map(|&y| year_index(y)).collect();
-    let v = values(c, &ys, gender_index(t.gender), t.metric);
+fn target_result(c: &Collector, t: &Target) -> TargetResult {
+    let v = target_values(c, t);
     let hits = v
         .iter()
         .filter(|&&x| met(x, t.threshold, t.direction))
@@ -437,7 +453,8 @@ fn escalating(
     year_index: &dyn Fn(i32) -> Option<usize>,
 ) -> EscalatingSummary {
     let n = c.replications() as u64;
-    let share = |yi: usize, g: Option<usize>| values(c, &[yi], g, Metric::PositiveShare);
+    let share =
+        |yi: usize, g: Option<usize>| replication_values(c, &[yi], g, Metric::PositiveShare);
     let mut years = Vec::new();
     for ry in c.years.iter().filter(|y| y.year >= e.first_year) {
         let yi = year_index(ry.year).expect("year of the horizon");

@@ -253,3 +253,64 @@ fn an_interrupted_run_leaves_the_old_files() {
         .collect();
     assert_eq!(names.len(), 1, "{names:?}");
 }
+
+#[test]
+fn set_overrides_work_on_run_and_validate_and_name_the_override_in_errors() {
+    kraftsim()
+        .args(["validate", "reference", "--set", "teams.count=10"])
+        .assert()
+        .success()
+        .stdout(contains("10 teams"));
+    kraftsim()
+        .args([
+            "run",
+            "reference",
+            "--reps",
+            "20",
+            "--set",
+            "intake.per_team=many",
+        ])
+        .assert()
+        .failure()
+        .stderr(contains("--set intake.per_team=many: invalid type"))
+        .stderr(contains("intake.per_team"));
+    kraftsim()
+        .args([
+            "run",
+            "reference",
+            "--reps",
+            "20",
+            "--set",
+            "groups.fk.share_women=2",
+        ])
+        .assert()
+        .failure()
+        .stderr(contains("groups.fk.share_women: 2 is not a probability"));
+}
+
+#[test]
+fn compare_prints_paired_differences_and_writes_files() {
+    let dir = tempfile::tempdir().unwrap();
+    kraftsim()
+        .args([
+            "compare",
+            "reference",
+            "--variant",
+            "better AF matching: groups.af_job.hazards.work=0.06",
+            "--reps",
+            "200",
+            "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("B − A"))
+        .stdout(contains("better AF matching"))
+        .stdout(contains("P(positive_exits>="))
+        .stdout(contains("independent runs would give"));
+    let csv = std::fs::read_to_string(dir.path().join("compare.csv")).unwrap();
+    assert!(csv.starts_with("year,quantity,gender,kind,alternative,name,value,difference"));
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("compare.json")).unwrap()).unwrap();
+    assert_eq!(json["alternatives"].as_array().unwrap().len(), 2);
+}

@@ -11,6 +11,7 @@
 //!   participants month by month, thread-count invariance, reproducibility).
 //! - `mechanisms`: each model mechanism (ramp, posts, vacancies, shocks, seasons, cohorts,
 //!   parameter uncertainty) has exactly the effect it should, where and when it should.
+//! - `planning`: `--set` overrides, `compare` on common random numbers, `sweep`, `size`.
 //! - `properties`: proptest over generated valid scenarios (the invariants hold) and over
 //!   mutated scenario text (never a panic; the stable stand-in for a fuzz target).
 //! - `reference`: the reference workload R1 against an independent implementation.
@@ -25,6 +26,7 @@ mod extremes;
 mod fixtures;
 mod invariants;
 mod mechanisms;
+mod planning;
 mod properties;
 mod reference;
 mod scenarios;

@@ -1,0 +1,198 @@
+//! Command-line overrides: `--set teams.count=10`, `--set groups.fk.hazards.work=0.01`.
+//!
+//! An override writes one value at a dotted key path into the merged scenario table; the
+//! result is then validated exactly like a file, so an unknown key or a bad value gives the
+//! same message it would in the file, with the override named instead of a line.
+
+use super::{raw_checked, validated, Scenario, ScenarioError};
+
+/// Named tables whose entries an override may change but not create: a misspelt group or
+/// role name must be an error, not a new, half-specified entry.
+const NAMED_TABLES: [&str; 6] = [
+    "groups",
+    "support",
+    "shocks",
+    "teams.added",
+    "intake.continuous",
+    "costs.per_fte",
+];
+
+/// One `KEY=VALUE` override.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Override {
+    /// The argument as given (for messages).
+    pub arg: String,
+    /// Key path segments; a number indexes an array (`targets.0.at_least`).
+    pub path: Vec<String>,
+    /// The value: TOML if it parses as a TOML value, otherwise the text as a string.
+    pub value: toml::Value,
+}
+
+impl Override {
+    /// Parses `key.path=value`.
+    pub fn parse(arg: &str) -> Result<Override, ScenarioError> {
+        let bad = |message: String| ScenarioError::Override {
+            arg: arg.to_string(),
+            key: String::new(),
+            message,
+        };
+        let (key, text) = arg
+            .split_once('=')
+            .ok_or_else(|| bad("expected KEY=VALUE, e.g. teams.count=10".into()))?;
+        let path: Vec<String> = key
+            .trim()
+            .split('.')
+            .map(|s| s.trim().to_string())
+            .collect();
+        if path.iter().any(|s| s.is_empty()) {
+            return Err(bad(format!(
+                "`{key}` is not a dotted key path such as groups.fk.hazards.work"
+            )));
+        }
+        Ok(Override {
+            arg: arg.to_string(),
+            path,
+            value: parse_value(text.trim()),
+        })
+    }
+
+    /// The dotted key path.
+    pub fn key(&self) -> String {
+        self.path.join(".")
+    }
+
+    /// An override of `key` with an already typed value (used by sweeps and searches).
+    pub fn typed(key: &str, value: toml::Value) -> Override {
+        Override {
+            arg: format!("{key}={value}"),
+            path: key.split('.').map(str::to_string).collect(),
+            value,
+        }
+    }
+
+    /// Writes the value into `table`, creating missing tables on the way except entries
+    /// of named tables (groups, roles, shocks, …), which must exist.
+    pub fn apply(&self, table: &mut toml::Table) -> Result<(), ScenarioError> {
+        let mut root = toml::Value::Table(std::mem::take(table));
+        let result = self.set(&mut root);
+        if let toml::Value::Table(t) = root {
+            *table = t;
+        }
+        result
+    }
+
+    fn set(&self, root: &mut toml::Value) -> Result<(), ScenarioError> {
+        let err = |depth: usize, message: String| ScenarioError::Override {
+            arg: self.arg.clone(),
+            key: self.path[..depth].join("."),
+            message,
+        };
+        let mut node = root;
+        for (depth, segment) in self.path.iter().enumerate() {
+            let last = depth + 1 == self.path.len();
+            node = match node {
+                toml::Value::Table(t) => {
+                    if !t.contains_key(segment) {
+                        if let Some(named) = named_table(&self.path[..depth]) {
+                            return Err(err(depth, unknown_entry(&named, segment, t)));
+                        }
+                        let fresh = if last {
+                            self.value.clone()
+                        } else {
+                            toml::Value::Table(toml::Table::new())
+                        };
+                        t.insert(segment.clone(), fresh);
+                    }
+                    t.get_mut(segment).expect("present or just inserted")
+                }
+                toml::Value::Array(a) => index(a, segment).map_err(|m| err(depth, m))?,
+                other => {
+                    return Err(err(
+                        depth,
+                        format!("is a {}, not a table", other.type_str()),
+                    ))
+                }
+            };
+        }
+        *node = self.value.clone();
+        Ok(())
+    }
+}
+
+/// The value of `text`: a TOML value (`10`, `0.5`, `true`, `[1, 2]`, `"x"`) if it parses as
+/// one, otherwise the text itself as a string (`2025-03`, `rotating`).
+fn parse_value(text: &str) -> toml::Value {
+    format!("v = {text}")
+        .parse::<toml::Table>()
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(text.to_string()))
+}
+
+fn named_table(path: &[String]) -> Option<String> {
+    let joined = path.join(".");
+    NAMED_TABLES.contains(&joined.as_str()).then_some(joined)
+}
+
+fn unknown_entry(named: &str, key: &str, t: &toml::Table) -> String {
+    let known: Vec<&str> = t.keys().map(String::as_str).collect();
+    format!(
+        "{named} has no entry `{key}`; known: {}",
+        if known.is_empty() {
+            "none".to_string()
+        } else {
+            known.join(", ")
+        }
+    )
+}
+
+fn index<'a>(a: &'a mut [toml::Value], segment: &str) -> Result<&'a mut toml::Value, String> {
+    let len = a.len();
+    let i: usize = segment.parse().map_err(|_| {
+        format!(
+            "is an array; index it with a number from 0 to {}",
+            len.max(1) - 1
+        )
+    })?;
+    a.get_mut(i)
+        .ok_or_else(|| format!("has {len} entries; index {i} is out of range"))
+}
+
+/// Applies overrides to a loaded scenario and validates the result.
+pub fn apply_all(scenario: Scenario, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+    if overrides.is_empty() {
+        return Ok(scenario);
+    }
+    let mut table = scenario.table;
+    for o in overrides {
+        o.apply(&mut table)?;
+    }
+    let args: Vec<&str> = overrides.iter().map(|o| o.arg.as_str()).collect();
+    let origin = format!("{} with --set {}", scenario.origin, args.join(" --set "));
+    // A wrong type or unknown key is reported against the override that put it there;
+    // out-of-range values are listed like the file's problems, by key path.
+    let raw = raw_checked(&table).map_err(|p| {
+        let at = p.path.replace('[', ".").replace(']', "");
+        match overrides
+            .iter()
+            .rev()
+            .find(|o| at.starts_with(&o.key()) || o.key().starts_with(&at))
+        {
+            Some(o) => ScenarioError::Override {
+                arg: o.arg.clone(),
+                key: p.path.clone(),
+                message: p.message.clone(),
+            },
+            None => ScenarioError::Invalid {
+                origin: origin.clone(),
+                problems: vec![p],
+            },
+        }
+    })?;
+    let programme = validated(&raw, &origin)?;
+    Ok(Scenario {
+        origin,
+        table,
+        programme,
+    })
+}

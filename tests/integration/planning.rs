@@ -1,0 +1,185 @@
+//! Planning commands: command-line overrides, `compare` on common random numbers, `sweep`
+//! and `size`.
+
+use kraftsim::commands::compare::{self, CompareOptions};
+use kraftsim::commands::{Format, SimOptions};
+use kraftsim::model::Metric;
+use kraftsim::scenario::{self, overrides, Override, ScenarioError};
+use kraftsim::stats::paired::{paired, RowKind};
+use kraftsim::stats::summary::replication_values;
+
+use crate::common::{collect, mean_se, programme};
+
+fn reference() -> scenario::Scenario {
+    scenario::load_builtin("reference").unwrap().unwrap()
+}
+
+fn with(set: &[&str]) -> Result<scenario::Scenario, ScenarioError> {
+    let o: Vec<Override> = set.iter().map(|s| Override::parse(s).unwrap()).collect();
+    overrides::apply_all(reference(), &o)
+}
+
+fn sim(reps: u64, seed: u64) -> SimOptions {
+    SimOptions {
+        replications: reps,
+        seed,
+        threads: None,
+        no_uncertainty: false,
+    }
+}
+
+#[test]
+fn overrides_change_the_programme_like_the_file_would() {
+    let s = with(&[
+        "teams.count=10",
+        "intake.per_team=25",
+        "targets.0.at_least=123",
+    ])
+    .unwrap();
+    let file = programme("extends = \"reference\"\n[teams]\ncount = 10\n[intake]\nper_team = 25\n");
+    assert_eq!(s.programme.teams.len(), 10);
+    assert_eq!(s.programme.teams, file.teams);
+    assert_eq!(s.programme.intake, file.intake);
+    assert_eq!(s.programme.targets[0].threshold, 123.0);
+    assert!(s.origin.contains("--set teams.count=10"), "{}", s.origin);
+}
+
+#[test]
+fn overrides_reject_unknown_keys_with_the_files_message() {
+    let by_set = with(&["groups.fk.hazards.wrk=0.01"])
+        .unwrap_err()
+        .to_string();
+    let by_file = scenario::load_text(
+        "extends = \"reference\"\n[groups.fk.hazards]\nwrk = 0.01\n",
+        "v.toml",
+        None,
+    )
+    .unwrap_err()
+    .to_string();
+    let message = "unknown field `wrk`, expected one of `work`, `studies`, `fk_samverkan`, `other` (at key `groups.fk.hazards.wrk`)";
+    assert!(by_file.ends_with(message), "{by_file}");
+    assert!(by_set.ends_with(message), "{by_set}");
+    assert!(
+        by_set.starts_with("--set groups.fk.hazards.wrk=0.01: "),
+        "{by_set}"
+    );
+}
+
+#[test]
+fn overrides_reject_invalid_values_with_the_files_problems() {
+    let by_set = with(&["groups.fk.share_women=1.5"]).unwrap_err();
+    let by_file = scenario::load_text(
+        "extends = \"reference\"\n[groups.fk]\nshare_women = 1.5\n",
+        "v.toml",
+        None,
+    )
+    .unwrap_err();
+    match (by_set, by_file) {
+        (
+            ScenarioError::Invalid { problems: a, .. },
+            ScenarioError::Invalid { problems: b, .. },
+        ) => {
+            assert_eq!(a, b);
+            assert_eq!(a[0].path, "groups.fk.share_women");
+        }
+        other => panic!("expected two semantic errors, got {other:?}"),
+    }
+    let wrong_type = with(&["intake.per_team=many"]).unwrap_err().to_string();
+    assert!(
+        wrong_type.contains("invalid type: string \"many\""),
+        "{wrong_type}"
+    );
+    assert!(wrong_type.contains("intake.per_team"), "{wrong_type}");
+}
+
+#[test]
+fn overrides_do_not_invent_groups_or_array_entries() {
+    let e = with(&["groups.fkk.hazards.work=0.01"])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("groups has no entry `fkk`") && e.contains("af_job"),
+        "{e}"
+    );
+    let e = with(&["targets.99.at_least=1"]).unwrap_err().to_string();
+    assert!(e.contains("index 99 is out of range"), "{e}");
+    let e = Override::parse("teams.count").unwrap_err().to_string();
+    assert!(e.contains("KEY=VALUE"), "{e}");
+}
+
+fn options(scenarios: &[&str], variants: &[&str], reps: u64) -> CompareOptions {
+    CompareOptions {
+        scenarios: scenarios.iter().map(|s| s.to_string()).collect(),
+        variants: variants.iter().map(|s| s.to_string()).collect(),
+        set: vec![],
+        targets: vec![],
+        sim: sim(reps, 7),
+        out: None,
+        format: Format::Json,
+    }
+}
+
+#[test]
+fn comparing_a_scenario_with_itself_gives_exactly_zero_differences() {
+    let opts = options(&["reference", "reference"], &[], 300);
+    let alts = compare::alternatives(&opts).unwrap();
+    let programmes: Vec<_> = alts.iter().map(|(_, s)| s.programme.clone()).collect();
+    let targets = programmes[0].targets.clone();
+    let labels = alts.into_iter().map(|(a, _)| a).collect();
+    let c = compare::evaluate(labels, &programmes, &targets, &opts.sim, &|_| {}).unwrap();
+    assert!(c.rows.iter().any(|r| r.kind == RowKind::Probability));
+    for r in &c.rows {
+        let d = r.differences[0];
+        if r.values[0].is_finite() {
+            assert_eq!((d.mean, d.se), (0.0, 0.0), "{} {}", r.year, r.quantity);
+        }
+    }
+}
+
+/// With common random numbers the difference between two nearly equal alternatives has a
+/// much smaller standard error than the same difference from independent runs; both
+/// estimate the same expected difference.
+#[test]
+fn common_random_numbers_shrink_the_standard_error_of_a_difference() {
+    let a = reference().programme;
+    let b = with(&["groups.af_job.hazards.work=0.06"])
+        .unwrap()
+        .programme;
+    let n = 4000;
+    let (ca, cb, cb_independent) = (collect(&a, n, 1), collect(&b, n, 1), collect(&b, n, 2));
+    let year = a.calendar.years().len() - 1;
+    let v = |c| replication_values(c, &[year], None, Metric::PositiveExits);
+    let (va, vb, vi) = (v(&ca), v(&cb), v(&cb_independent));
+    let crn = paired(&va, &vb);
+    let independent: Vec<f64> = vi.iter().zip(&va).map(|(b, a)| b - a).collect();
+    let (mean_ind, se_ind) = mean_se(&independent);
+    assert!(
+        crn.se < 0.5 * se_ind,
+        "paired se {:.3} vs independent se {:.3}",
+        crn.se,
+        se_ind
+    );
+    // The formula the report uses for the independent standard error agrees with the
+    // independent runs' actual spread (within 10 %: both are estimates from 4,000 draws).
+    assert!((crn.se_independent / se_ind - 1.0).abs() < 0.1);
+    let se = (crn.se.powi(2) + se_ind.powi(2)).sqrt();
+    crate::common::assert_within_4se("CRN vs independent difference", crn.mean, mean_ind, se);
+    assert!(crn.mean > 0.0, "a higher work hazard gives more exits");
+}
+
+#[test]
+fn compare_needs_two_alternatives_and_the_same_years() {
+    let e = compare::compare(&options(&["reference"], &[], 50), &|_| {})
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("at least two alternatives"), "{e}");
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("short.toml");
+    std::fs::write(&other, "extends = \"reference\"\n[calendar]\nhorizon_months = 24\n[[targets]]\nmetric = \"positive_exits\"\nyear = 2025\nat_least = 1\n").unwrap();
+    let err = compare::compare(
+        &options(&["reference", other.to_str().unwrap()], &[], 50),
+        &|_| {},
+    );
+    let e = format!("{:#}", err.unwrap_err());
+    assert!(e.contains("other years"), "{e}");
+}
