@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use kraftsim::commands::compare::CompareOptions;
 use kraftsim::commands::run::RunOptions;
+use kraftsim::commands::sweep::SweepOptions;
 use kraftsim::commands::{Format, SimOptions};
 
 /// Monte Carlo planning and simulation for Kraft programmes.
@@ -27,6 +28,9 @@ pub enum Command {
     /// Compare alternatives (scenario files or --variant overrides) on common random
     /// numbers, with paired differences against the first.
     Compare(CompareArgs),
+    /// Run a full grid of varied values (e.g. teams × intake) on common random numbers;
+    /// results CSV and heatmaps of a target's probability and of cost.
+    Sweep(SweepArgs),
 }
 
 /// Replications, seed, threads and parameter uncertainty (every simulating command).
@@ -143,6 +147,46 @@ pub struct CompareArgs {
     /// Standard-output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Table)]
     pub format: FormatArg,
+}
+
+/// Arguments of `sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Scenario file or built-in name (default: the embedded Malmö scenario).
+    pub scenario: Option<String>,
+    /// A varied value: KEY=FROM..TO[:STEP] (inclusive) or KEY=V1,V2,... Repeatable; the
+    /// grid is every combination.
+    #[arg(long = "vary", value_name = "KEY=RANGE", required = true)]
+    pub vary: Vec<String>,
+    /// Target(s) to report, e.g. 'positive_exits>=450@2027' (default: the scenario's);
+    /// the first is drawn in the heatmap.
+    #[arg(long = "target", value_name = "EXPR")]
+    pub targets: Vec<String>,
+    #[command(flatten)]
+    pub set: SetArgs,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Write sweep.csv, sweep.json and heatmaps (SVG and PNG) into this folder.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Standard-output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
+}
+
+impl SweepArgs {
+    /// The library's options for `sweep`.
+    pub fn into_options(self) -> SweepOptions {
+        SweepOptions {
+            scenario: self.scenario,
+            set: self.set.set,
+            vary: self.vary,
+            targets: self.targets,
+            sim: self.sim.options(),
+            out: self.out,
+            format: self.format.format(),
+        }
+    }
 }
 
 impl FormatArg {

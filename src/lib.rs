@@ -16,6 +16,7 @@ pub mod engine;
 pub mod model;
 pub mod montecarlo;
 pub mod output;
+pub mod planning;
 pub mod report;
 pub mod scenario;
 pub mod stats;

@@ -18,6 +18,7 @@ fn main() -> ExitCode {
             commands::validate::validate(Some(&args.scenario), &args.set.set)
         }
         Command::Compare(args) => commands::compare::compare(&args.into_options(), &|_| {}),
+        Command::Sweep(args) => commands::sweep::sweep(&args.into_options(), &|_| {}),
     };
     match result {
         Ok(text) => {

@@ -30,6 +30,40 @@ pub struct Plan {
     pub threads: Option<usize>,
 }
 
+/// How to simulate, as every simulating command is asked: the plan plus whether to switch
+/// parameter uncertainty off.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimOptions {
+    /// Replications.
+    pub replications: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// Worker threads (`None` = all cores).
+    pub threads: Option<usize>,
+    /// Turn parameter uncertainty off regardless of the scenario.
+    pub no_uncertainty: bool,
+}
+
+impl SimOptions {
+    /// The Monte Carlo plan.
+    pub fn plan(&self) -> Plan {
+        Plan {
+            replications: self.replications,
+            seed: self.seed,
+            threads: self.threads,
+        }
+    }
+
+    /// The programme to simulate, with parameter uncertainty switched off if asked.
+    pub fn prepare(&self, programme: &Programme) -> Programme {
+        let mut p = programme.clone();
+        if self.no_uncertainty {
+            p.parameter_uncertainty = false;
+        }
+        p
+    }
+}
+
 /// Why a run could not be carried out.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {

@@ -3,12 +3,12 @@
 
 pub mod compare;
 pub mod run;
+pub mod sweep;
 pub mod validate;
 
 use std::path::Path;
 
-use crate::model::Programme;
-use crate::montecarlo::Plan;
+pub use crate::montecarlo::SimOptions;
 
 use crate::scenario::{self, overrides, Override, Scenario, ScenarioError};
 
@@ -46,37 +46,4 @@ pub enum Format {
     Table,
     /// The JSON document of `docs/output.md`.
     Json,
-}
-
-/// How to simulate: shared by every command that runs replications.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SimOptions {
-    /// Replications.
-    pub replications: u64,
-    /// Master seed.
-    pub seed: u64,
-    /// Worker threads (`None` = all cores).
-    pub threads: Option<usize>,
-    /// Turn parameter uncertainty off regardless of the scenario.
-    pub no_uncertainty: bool,
-}
-
-impl SimOptions {
-    /// The Monte Carlo plan.
-    pub fn plan(&self) -> Plan {
-        Plan {
-            replications: self.replications,
-            seed: self.seed,
-            threads: self.threads,
-        }
-    }
-
-    /// The programme to simulate, with parameter uncertainty switched off if asked.
-    pub fn prepare(&self, programme: &Programme) -> Programme {
-        let mut p = programme.clone();
-        if self.no_uncertainty {
-            p.parameter_uncertainty = false;
-        }
-        p
-    }
 }

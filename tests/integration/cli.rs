@@ -314,3 +314,49 @@ fn compare_prints_paired_differences_and_writes_files() {
         serde_json::from_slice(&std::fs::read(dir.path().join("compare.json")).unwrap()).unwrap();
     assert_eq!(json["alternatives"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn sweep_writes_one_row_per_point_and_year_and_heatmaps() {
+    let dir = tempfile::tempdir().unwrap();
+    kraftsim()
+        .args([
+            "sweep",
+            "malmo",
+            "--vary",
+            "teams.count=9..10",
+            "--vary",
+            "intake.per_team=30,35",
+            "--target",
+            "positive_exits>=450@2027",
+            "--reps",
+            "64",
+            "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("P(positive_exits>=450@2027)"))
+        .stdout(contains("budget MSEK/yr"));
+    let csv = std::fs::read_to_string(dir.path().join("sweep.csv")).unwrap();
+    // 4 points × 3 years, plus the header.
+    assert_eq!(csv.lines().count(), 13, "{csv}");
+    assert!(csv.starts_with("teams.count,intake.per_team,year,"));
+    for f in ["sweep-probability", "sweep-cost"] {
+        let svg = std::fs::read_to_string(dir.path().join(format!("{f}.svg"))).unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains("teams.count"));
+        let png = std::fs::read(dir.path().join(format!("{f}.png"))).unwrap();
+        assert_eq!(&png[1..4], b"PNG");
+    }
+    kraftsim()
+        .args([
+            "sweep",
+            "reference",
+            "--vary",
+            "teams.cout=1..3",
+            "--reps",
+            "10",
+        ])
+        .assert()
+        .failure()
+        .stderr(contains("teams.cout"));
+}

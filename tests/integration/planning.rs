@@ -183,3 +183,37 @@ fn compare_needs_two_alternatives_and_the_same_years() {
     let e = format!("{:#}", err.unwrap_err());
     assert!(e.contains("other years"), "{e}");
 }
+
+/// Each grid point of a sweep is exactly the run of the scenario with those overrides and
+/// the same seed: same replications, same summary.
+#[test]
+fn sweep_grid_matches_individual_runs_with_the_same_seed() {
+    use kraftsim::montecarlo;
+    use kraftsim::planning::sweep::{run_grid, value_text, Dimension};
+    let base = reference();
+    let dims = vec![
+        Dimension::parse("teams.count=10,12").unwrap(),
+        Dimension::parse("intake.per_team=25..30:5").unwrap(),
+    ];
+    let s = sim(150, 9);
+    let sweep = run_grid(&base, &dims, None, &s, &|_| {}).unwrap();
+    assert_eq!(sweep.points.len(), 4);
+    for point in &sweep.points {
+        let set: Vec<String> = dims
+            .iter()
+            .zip(&point.values)
+            .map(|(d, v)| format!("{}={}", d.key, value_text(v)))
+            .collect();
+        let set: Vec<&str> = set.iter().map(String::as_str).collect();
+        let alone = montecarlo::run(&with(&set).unwrap().programme, &s.plan(), &|_| {}).unwrap();
+        assert_eq!(point.summary, alone, "at {set:?}");
+    }
+    // More teams give more exits at the same seed, point for point.
+    let exits = |i: usize| {
+        sweep.points[i].summary.years[2].metrics["positive_exits"]
+            .all
+            .unwrap()
+            .mean
+    };
+    assert!(exits(2) > exits(0) && exits(3) > exits(1));
+}

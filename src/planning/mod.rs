@@ -1,0 +1,5 @@
+//! Planning on top of the Monte Carlo layer: grids of alternatives (`sweep`) and the search
+//! for the cheapest configuration that meets targets with a given confidence (`size`).
+//! Every evaluation uses the same seed, so alternatives share their random numbers.
+
+pub mod sweep;
