@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use kraftsim::commands::compare::CompareOptions;
 use kraftsim::commands::run::RunOptions;
+use kraftsim::commands::size::SizeOptions;
 use kraftsim::commands::sweep::SweepOptions;
 use kraftsim::commands::{Format, SimOptions};
 
@@ -31,6 +32,9 @@ pub enum Command {
     /// Run a full grid of varied values (e.g. teams × intake) on common random numbers;
     /// results CSV and heatmaps of a target's probability and of cost.
     Sweep(SweepArgs),
+    /// Find the cheapest configuration (e.g. number of teams) that meets the target(s)
+    /// with a given confidence.
+    Size(SizeArgs),
 }
 
 /// Replications, seed, threads and parameter uncertainty (every simulating command).
@@ -182,6 +186,67 @@ impl SweepArgs {
             set: self.set.set,
             vary: self.vary,
             targets: self.targets,
+            sim: self.sim.options(),
+            out: self.out,
+            format: self.format.format(),
+        }
+    }
+}
+
+/// Arguments of `size`.
+#[derive(Debug, Args)]
+pub struct SizeArgs {
+    /// Scenario file or built-in name (default: the embedded Malmö scenario).
+    pub scenario: Option<String>,
+    /// Target that must be met, e.g. 'positive_exits>=450@2027'. Repeatable: all must be
+    /// met in the same simulated future.
+    #[arg(long = "target", value_name = "EXPR", required = true)]
+    pub targets: Vec<String>,
+    /// Probability with which the targets must be met.
+    #[arg(long, default_value_t = 0.8, value_parser = parse_confidence)]
+    pub confidence: f64,
+    /// Keys to search: KEY (1 up to four times the scenario's value), KEY=FROM..TO[:STEP],
+    /// or KEY,KEY. The first is searched by bisection (more must never be worse).
+    #[arg(long = "over", value_name = "KEY[=RANGE]", required = true)]
+    pub over: Vec<String>,
+    /// Largest acceptable mean yearly budget in the targets' years, SEK.
+    #[arg(long, value_name = "SEK")]
+    pub budget_max: Option<f64>,
+    #[command(flatten)]
+    pub set: SetArgs,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Write size.csv and size.json into this folder.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Standard-output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
+}
+
+fn parse_confidence(text: &str) -> Result<f64, String> {
+    let c: f64 = text
+        .parse()
+        .map_err(|_| format!("{text} is not a number"))?;
+    if c > 0.0 && c < 1.0 {
+        Ok(c)
+    } else {
+        Err(format!(
+            "{text} is not allowed: give a probability strictly between 0 and 1, e.g. 0.8"
+        ))
+    }
+}
+
+impl SizeArgs {
+    /// The library's options for `size`.
+    pub fn into_options(self) -> SizeOptions {
+        SizeOptions {
+            scenario: self.scenario,
+            set: self.set.set,
+            targets: self.targets,
+            confidence: self.confidence,
+            over: self.over,
+            budget_max: self.budget_max,
             sim: self.sim.options(),
             out: self.out,
             format: self.format.format(),

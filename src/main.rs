@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         }
         Command::Compare(args) => commands::compare::compare(&args.into_options(), &|_| {}),
         Command::Sweep(args) => commands::sweep::sweep(&args.into_options(), &|_| {}),
+        Command::Size(args) => commands::size::size(&args.into_options(), &|_| {}),
     };
     match result {
         Ok(text) => {

@@ -3,6 +3,7 @@
 
 pub mod compare;
 pub mod run;
+pub mod size;
 pub mod sweep;
 pub mod validate;
 

@@ -2,4 +2,5 @@
 //! for the cheapest configuration that meets targets with a given confidence (`size`).
 //! Every evaluation uses the same seed, so alternatives share their random numbers.
 
+pub mod size;
 pub mod sweep;

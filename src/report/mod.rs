@@ -5,5 +5,6 @@ pub mod charts;
 pub mod compare;
 pub mod csv;
 pub mod json;
+pub mod size;
 pub mod sweep;
 pub mod table;

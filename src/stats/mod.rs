@@ -78,6 +78,20 @@ pub fn proportion(hits: u64, n: u64) -> (f64, f64) {
     (p, (p * (1.0 - p) / n as f64).sqrt())
 }
 
+/// Wilson score interval for a proportion at normal quantile `z` (1.96 for 95 %): unlike
+/// p ± z·SE it stays inside [0, 1] and does not collapse to a point at 0 or 1 hits.
+pub fn wilson(hits: u64, n: u64, z: f64) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 1.0);
+    }
+    let n = n as f64;
+    let p = hits as f64 / n;
+    let z2 = z * z;
+    let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    let half = z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / (1.0 + z2 / n);
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
 /// Exact distribution of an integer series at one point (e.g. active caseload in a month):
 /// counts per value, so quantiles are exact and merging is order-independent.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -166,6 +180,20 @@ impl Histogram {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wilson_interval_matches_hand_computation() {
+        // 8 of 10 at z = 1.96: centre (0.8 + 0.19208) / 1.38416 = 0.71680, half-width
+        // 1.96·sqrt(0.016 + 0.0096040) / 1.38416 = 0.22660.
+        let (lo, hi) = wilson(8, 10, 1.96);
+        assert!(
+            (lo - 0.490_2).abs() < 1e-3 && (hi - 0.943_4).abs() < 1e-3,
+            "{lo} {hi}"
+        );
+        let (lo, hi) = wilson(0, 100, 1.96);
+        assert_eq!(lo, 0.0);
+        assert!(hi > 0.03 && hi < 0.04);
+    }
 
     #[test]
     fn dist_matches_hand_computation() {

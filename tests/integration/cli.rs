@@ -360,3 +360,40 @@ fn sweep_writes_one_row_per_point_and_year_and_heatmaps() {
         .failure()
         .stderr(contains("teams.cout"));
 }
+
+#[test]
+fn size_answers_in_words_and_lists_what_it_evaluated() {
+    kraftsim()
+        .args([
+            "size",
+            "scenarios/new-kraft-midsize.toml",
+            "--target",
+            "positive_exits>=150@2028",
+            "--confidence",
+            "0.8",
+            "--over",
+            "teams.count=1..8",
+            "--reps",
+            "1024",
+        ])
+        .assert()
+        .success()
+        .stdout(contains("Answer: teams.count = "))
+        .stdout(contains("Next cheaper: teams.count = "))
+        .stdout(contains("MSEK per year"))
+        .stdout(contains("Evaluated "));
+    kraftsim()
+        .args([
+            "size",
+            "reference",
+            "--target",
+            "positive_exits>=450@2027",
+            "--over",
+            "teams.count",
+            "--confidence",
+            "1.5",
+        ])
+        .assert()
+        .failure()
+        .stderr(contains("strictly between 0 and 1"));
+}

@@ -217,3 +217,83 @@ fn sweep_grid_matches_individual_runs_with_the_same_seed() {
     };
     assert!(exits(2) > exits(0) && exits(3) > exits(1));
 }
+
+fn size_spec(
+    target: &str,
+    over: &str,
+    confidence: f64,
+    max_reps: u64,
+) -> (scenario::Scenario, kraftsim::planning::size::SizeSpec) {
+    use kraftsim::planning::size::SizeSpec;
+    use kraftsim::planning::sweep::Dimension;
+    let base = reference();
+    let targets = scenario::target_expr::resolve(&base, &[target.to_string()]).unwrap();
+    let spec = SizeSpec {
+        dims: vec![Dimension::parse(over).unwrap()],
+        targets,
+        confidence,
+        budget_max: None,
+        sim: sim(max_reps, 2025),
+    };
+    (base, spec)
+}
+
+/// The chosen configuration meets the target at the confidence when re-run with a fresh
+/// seed, and the next cheaper one does not (both within 4 Monte Carlo standard errors).
+#[test]
+fn size_finds_the_smallest_programme_that_meets_the_target() {
+    use kraftsim::planning::size::{size, Verdict};
+    let (base, spec) = size_spec("positive_exits>=450@2027", "teams.count=4..20", 0.8, 4096);
+    let s = size(&base, &spec, &|_| {}).unwrap();
+    let chosen = &s.evaluations[s.chosen.expect("an answer")];
+    let cheaper = &s.evaluations[s.next_cheaper.expect("a cheaper neighbour")];
+    assert_eq!(chosen.verdict, Verdict::Meets);
+    assert_eq!(cheaper.verdict, Verdict::Fails);
+    let teams = chosen.values[0].as_integer().unwrap();
+    assert_eq!(cheaper.values[0].as_integer(), Some(teams - 1));
+    // Bisection over 17 values: the top, then at most ⌈log2 17⌉ = 5 halvings, plus the
+    // neighbour below (normally already evaluated).
+    assert!(
+        s.evaluations.len() <= 7,
+        "{} evaluations",
+        s.evaluations.len()
+    );
+
+    let fresh = |teams: i64| {
+        let p = with(&[&format!("teams.count={teams}")]).unwrap().programme;
+        let mut p = p;
+        p.targets = spec.targets.clone();
+        let run = kraftsim::montecarlo::run(&p, &sim(4000, 777_001).plan(), &|_| {}).unwrap();
+        (run.targets[0].probability, run.targets[0].se.max(1e-3))
+    };
+    let (p, se) = fresh(teams);
+    assert!(p >= 0.8 - 4.0 * se, "chosen {teams} teams: fresh P = {p}");
+    let (p, se) = fresh(teams - 1);
+    assert!(p < 0.8 + 4.0 * se, "{} teams: fresh P = {p}", teams - 1);
+}
+
+#[test]
+fn size_reports_when_nothing_in_range_or_budget_reaches_the_target() {
+    use kraftsim::planning::size::size;
+    let (base, spec) = size_spec("positive_exits>=100000@2027", "teams.count=4..8", 0.8, 512);
+    let s = size(&base, &spec, &|_| {}).unwrap();
+    assert_eq!(s.chosen, None);
+    // Only the top of the range is needed to know that nothing below it can work.
+    assert_eq!(s.evaluations.len(), 1);
+
+    let malmo = scenario::load_builtin("malmo").unwrap().unwrap();
+    let targets =
+        scenario::target_expr::resolve(&malmo, &["positive_exits>=600@2027".into()]).unwrap();
+    let spec = kraftsim::planning::size::SizeSpec {
+        dims: vec![kraftsim::planning::sweep::Dimension::parse("teams.count=6..14").unwrap()],
+        targets,
+        confidence: 0.8,
+        budget_max: Some(30e6),
+        sim: sim(512, 1),
+    };
+    let s = size(&malmo, &spec, &|_| {}).unwrap();
+    assert_eq!(s.chosen, None);
+    assert!(s.evaluations.iter().any(|e| e.over_budget));
+    let text = kraftsim::report::size::table(&s);
+    assert!(text.contains("within the budget"), "{text}");
+}
