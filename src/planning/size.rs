@@ -6,7 +6,8 @@
 //! smallest feasible value is found by bisection. Every configuration runs on the same
 //! replications (common random numbers), starting with a few hundred and doubling only
 //! while the probability is too close to the confidence to decide. Among the smallest
-//! feasible values the cheapest (mean yearly budget in the targets' years) wins.
+//! feasible values the cheapest (mean yearly budget in the targets' years) wins; among
+//! equally cheap ones, the most likely to meet the targets, then the smallest.
 
 use serde::Serialize;
 
@@ -173,11 +174,9 @@ pub fn size(
         .filter(|&i| within_budget(&search.evaluations[i]))
         .min_by(|&a, &b| {
             let (ea, eb) = (&search.evaluations[a], &search.evaluations[b]);
-            let ca = ea.cost.unwrap_or(0.0);
-            let cb = eb.cost.unwrap_or(0.0);
-            ca.total_cmp(&cb)
-                .then(index_sum(spec, &ea.values).cmp(&index_sum(spec, &eb.values)))
+            same_cost_order(ea.cost, eb.cost)
                 .then(eb.probability.total_cmp(&ea.probability))
+                .then(index_sum(spec, &ea.values).cmp(&index_sum(spec, &eb.values)))
         });
     let mut next_cheaper = None;
     let mut difference = None;
@@ -221,6 +220,21 @@ pub fn size(
         evaluations: search.evaluations,
         total_replications: total,
     })
+}
+
+/// Relative difference below which two mean budgets count as the same cost: budgets vary
+/// a little between replications (vacant posts cost nothing), so configurations with the
+/// same posts must not be ranked by that noise.
+pub const SAME_COST: f64 = 0.005;
+
+/// Orders two mean budgets, treating those within [`SAME_COST`] of each other as equal.
+fn same_cost_order(a: Option<f64>, b: Option<f64>) -> std::cmp::Ordering {
+    let (a, b) = (a.unwrap_or(0.0), b.unwrap_or(0.0));
+    if (a - b).abs() <= SAME_COST * a.abs().max(b.abs()) {
+        std::cmp::Ordering::Equal
+    } else {
+        a.total_cmp(&b)
+    }
 }
 
 /// Sum of the candidate indices of a configuration: the tie-break when costs are equal
