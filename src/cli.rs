@@ -9,6 +9,8 @@ use kraftsim::commands::run::RunOptions;
 use kraftsim::commands::size::SizeOptions;
 use kraftsim::commands::sweep::SweepOptions;
 use kraftsim::commands::{Format, SimOptions};
+use kraftsim::report::csv::CsvDialect;
+use kraftsim::report::lang::Lang;
 
 /// Monte Carlo planning and simulation for Kraft programmes.
 #[derive(Debug, Parser)]
@@ -17,6 +19,9 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// No progress bar (it is shown on a terminal for runs longer than about a second).
+    #[arg(long, global = true)]
+    pub quiet: bool,
 }
 
 /// Subcommands.
@@ -74,6 +79,33 @@ pub struct SetArgs {
     pub set: Vec<String>,
 }
 
+/// Report language.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    /// English.
+    En,
+    /// Swedish (svenska).
+    Sv,
+}
+
+/// CSV dialect.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CsvDialectArg {
+    /// RFC 4180: comma-separated, decimal point.
+    Rfc4180,
+    /// Swedish Excel: semicolon-separated, decimal comma, UTF-8 byte-order mark.
+    ExcelSv,
+}
+
+impl CsvDialectArg {
+    fn dialect(self) -> CsvDialect {
+        match self {
+            CsvDialectArg::Rfc4180 => CsvDialect::Rfc4180,
+            CsvDialectArg::ExcelSv => CsvDialect::ExcelSv,
+        }
+    }
+}
+
 /// Output format on standard output.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum FormatArg {
@@ -104,6 +136,19 @@ pub struct RunArgs {
     /// a Monte Carlo standard error at most P, e.g. 0.005 for ±0.5 percentage points.
     #[arg(long, value_name = "P", value_parser = parse_precision)]
     pub precision: Option<f64>,
+    /// Write a self-contained HTML report (charts, tables by gender, assumptions, method)
+    /// to this file.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Language of the report and charts.
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    pub lang: LangArg,
+    /// Write every chart as SVG and PNG into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
+    /// CSV dialect of the files written with --out.
+    #[arg(long, value_enum, default_value_t = CsvDialectArg::Rfc4180)]
+    pub csv_dialect: CsvDialectArg,
 }
 
 fn parse_precision(text: &str) -> Result<f64, String> {
@@ -288,6 +333,13 @@ impl RunArgs {
             out: self.out,
             format: self.format.format(),
             precision: self.precision,
+            report: self.report,
+            lang: match self.lang {
+                LangArg::En => Lang::En,
+                LangArg::Sv => Lang::Sv,
+            },
+            charts: self.charts,
+            csv_dialect: self.csv_dialect.dialect(),
         }
     }
 }

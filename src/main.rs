@@ -2,6 +2,7 @@
 //! "Error: …" and set the exit code.
 
 mod cli;
+mod progress;
 
 use std::process::ExitCode;
 
@@ -12,15 +13,22 @@ use kraftsim::commands;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let total = match &cli.command {
+        Command::Run(args) if args.precision.is_none() => Some(args.sim.reps),
+        _ => None,
+    };
+    let bar = progress::Progress::new(cli.quiet, total);
+    let tick = |n: u64| bar.advance(n);
     let result = match cli.command {
-        Command::Run(args) => commands::run::run(&args.into_options(), &|_| {}),
+        Command::Run(args) => commands::run::run(&args.into_options(), &tick),
         Command::Validate(args) => {
             commands::validate::validate(Some(&args.scenario), &args.set.set)
         }
-        Command::Compare(args) => commands::compare::compare(&args.into_options(), &|_| {}),
-        Command::Sweep(args) => commands::sweep::sweep(&args.into_options(), &|_| {}),
-        Command::Size(args) => commands::size::size(&args.into_options(), &|_| {}),
+        Command::Compare(args) => commands::compare::compare(&args.into_options(), &tick),
+        Command::Sweep(args) => commands::sweep::sweep(&args.into_options(), &tick),
+        Command::Size(args) => commands::size::size(&args.into_options(), &tick),
     };
+    bar.finish();
     match result {
         Ok(text) => {
             print!("{text}");

@@ -7,8 +7,6 @@
 //! (any grouping gives the same sums). Results are therefore
 //! byte-identical at any thread count.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use rayon::prelude::*;
 
 use crate::engine::{Engine, Workspace};
@@ -89,7 +87,8 @@ pub fn collect(
     collect_range(programme, plan, 0, progress)
 }
 
-/// Runs replications `first .. first + plan.replications` (replication i always draws the
+/// Runs replications `first .. first + plan.replications`; `progress` is told how many
+/// replications each finished block held (replication i always draws the
 /// same numbers, so a range appended to the one before it equals one longer run).
 pub fn collect_range(
     programme: &Programme,
@@ -111,8 +110,7 @@ pub fn collect_range(
     );
     let row = years.len() * ANNUAL_COLUMNS;
     let empty = collector.empty_aggregate();
-    let done = AtomicU64::new(0);
-    let (engine, years, empty, done) = (&engine, &years, &empty, &done);
+    let (engine, years, empty) = (&engine, &years, &empty);
     let (annual_rows, budget_rows) = (&mut collector.annual, &mut collector.budget);
     let mut work = move || {
         annual_rows
@@ -134,7 +132,7 @@ pub fn collect_range(
                             &mut acc,
                         );
                     }
-                    progress(done.fetch_add(count as u64, Ordering::Relaxed) + count as u64);
+                    progress(count as u64);
                     (ws, traj, acc)
                 },
             )

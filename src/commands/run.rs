@@ -7,7 +7,11 @@ pub use super::Format;
 use super::SimOptions;
 use crate::montecarlo;
 use crate::output;
-use crate::report::{csv, json, table};
+use crate::report::csv::CsvDialect;
+use crate::report::html::ReportInput;
+use crate::report::lang::Lang;
+use crate::report::{charts, csv, figures, html, json, table};
+use crate::scenario::comments;
 
 /// Everything `run` needs, already validated by the CLI.
 #[derive(Debug, Clone)]
@@ -24,6 +28,14 @@ pub struct RunOptions {
     pub format: Format,
     /// Add replications until every probability's standard error is at most this.
     pub precision: Option<f64>,
+    /// Write the self-contained HTML report to this file.
+    pub report: Option<PathBuf>,
+    /// Language of the report and charts.
+    pub lang: Lang,
+    /// Write every chart as SVG and PNG into this folder.
+    pub charts: Option<PathBuf>,
+    /// How CSV files are written.
+    pub csv_dialect: CsvDialect,
 }
 
 /// Runs the command and returns what to print.
@@ -35,23 +47,47 @@ pub fn run(opts: &RunOptions, progress: &(dyn Fn(u64) + Sync)) -> anyhow::Result
         Some(p) => montecarlo::run_to_precision(&programme, &plan, p, progress)?,
         None => montecarlo::run(&programme, &plan, progress)?,
     };
+    let mut files = Vec::new();
     if let Some(dir) = &opts.out {
-        let mut files = vec![
+        files.extend([
             (dir.join("annual.csv"), csv::annual(&summary)),
             (dir.join("monthly.csv"), csv::monthly(&summary)),
             (dir.join("teams.csv"), csv::teams(&summary)),
             (dir.join("targets.csv"), csv::targets(&summary)),
             (dir.join("groups.csv"), csv::groups(&summary)),
-            (
-                dir.join("summary.json"),
-                json::to_json(&summary).into_bytes(),
-            ),
-        ];
+        ]);
         if let Some(e) = csv::escalating(&summary) {
             files.push((dir.join("escalating_goals.csv"), e));
         }
-        output::write_all(&files)?;
+        for (_, bytes) in files.iter_mut() {
+            *bytes = csv::in_dialect(bytes, opts.csv_dialect);
+        }
+        files.push((
+            dir.join("summary.json"),
+            json::to_json(&summary).into_bytes(),
+        ));
     }
+    let chart_error = |e: charts::ChartError| anyhow::anyhow!("drawing a chart failed: {e}");
+    if let Some(dir) = &opts.charts {
+        for f in figures::figures(&summary, opts.lang) {
+            let svg = charts::svg(&f.figure).map_err(chart_error)?;
+            files.push((dir.join(format!("{}.svg", f.name)), svg.into_bytes()));
+            let png = charts::png(&f.figure).map_err(chart_error)?;
+            files.push((dir.join(format!("{}.png", f.name)), png));
+        }
+    }
+    if let Some(path) = &opts.report {
+        let parameters = comments::parameters(&scenario);
+        let page = html::html(ReportInput {
+            summary: &summary,
+            parameters: &parameters,
+            origin: &scenario.origin,
+            lang: opts.lang,
+        })
+        .map_err(chart_error)?;
+        files.push((path.clone(), page.into_bytes()));
+    }
+    output::write_all(&files)?;
     Ok(match opts.format {
         Format::Table => table::render(&summary, &scenario.origin),
         Format::Json => json::to_json(&summary),

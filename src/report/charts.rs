@@ -232,6 +232,501 @@ fn axis_label(values: &[String], v: f64) -> String {
     }
 }
 
+/// Colour of medians and main bars.
+pub const MAIN: RGBColor = RGBColor(31, 94, 160);
+/// Colour of targets and goals.
+pub const TARGET: RGBColor = RGBColor(200, 40, 40);
+/// Colour for women.
+pub const WOMEN: RGBColor = RGBColor(122, 63, 153);
+/// Colour for men.
+pub const MEN: RGBColor = RGBColor(39, 139, 106);
+/// Goal line colours for the four readings of the escalating goal.
+pub const GOAL_COLOURS: [RGBColor; 4] = [
+    RGBColor(200, 40, 40),
+    RGBColor(230, 120, 30),
+    RGBColor(120, 120, 120),
+    RGBColor(60, 60, 60),
+];
+
+/// A line drawn over a chart (a target, a cap, a waiting list), `None` where undefined.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    /// Legend text.
+    pub label: String,
+    /// One value per x position.
+    pub values: Vec<Option<f64>>,
+    /// Colour.
+    pub colour: RGBColor,
+}
+
+/// A fan chart over months: P5–P95 and P25–P75 bands around the median, plus lines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FanChart {
+    /// Title.
+    pub title: String,
+    /// Y axis description.
+    pub y_label: String,
+    /// Legend texts: median, P25–P75, P5–P95.
+    pub band_labels: [String; 3],
+    /// Month labels (`2025-01`), one per x position.
+    pub months: Vec<String>,
+    /// Quantiles per month: p5, p25, p50, p75, p95.
+    pub quantiles: Vec<[f64; 5]>,
+    /// Extra lines.
+    pub lines: Vec<Line>,
+    /// Positions where the series restarts (e.g. each January for a year-to-date count):
+    /// bands and lines are not joined across them.
+    pub breaks: Vec<usize>,
+}
+
+impl FanChart {
+    /// The runs of consecutive positions between breaks.
+    fn segments(&self) -> Vec<std::ops::Range<usize>> {
+        let n = self.quantiles.len();
+        let mut cuts: Vec<usize> = self
+            .breaks
+            .iter()
+            .copied()
+            .filter(|&b| b > 0 && b < n)
+            .collect();
+        cuts.sort_unstable();
+        cuts.dedup();
+        let mut out = Vec::new();
+        let mut from = 0;
+        for c in cuts.into_iter().chain(std::iter::once(n)) {
+            if c > from {
+                out.push(from..c);
+            }
+            from = c;
+        }
+        out
+    }
+}
+
+fn max_of(values: impl Iterator<Item = f64>) -> f64 {
+    values.filter(|v| v.is_finite()).fold(0.0, f64::max)
+}
+
+impl Chart for FanChart {
+    fn size(&self) -> (u32, u32) {
+        (900, 420)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), ChartError>
+    where
+        DB::ErrorType: 'static,
+    {
+        area.fill(&WHITE)?;
+        let n = self.months.len().max(2);
+        let top = max_of(
+            self.quantiles.iter().map(|q| q[4]).chain(
+                self.lines
+                    .iter()
+                    .flat_map(|l| l.values.iter().flatten().copied()),
+            ),
+        ) * 1.08
+            + 1.0;
+        let mut chart = ChartBuilder::on(area)
+            .caption(&self.title, (FONT, 20))
+            .margin(14)
+            .x_label_area_size(36)
+            .y_label_area_size(64)
+            .build_cartesian_2d(0f64..(n - 1) as f64, 0f64..top)?;
+        let months = self.months.clone();
+        chart
+            .configure_mesh()
+            .light_line_style(RGBColor(235, 235, 235))
+            .x_labels(n)
+            .x_label_formatter(&|v| {
+                let i = v.round() as usize;
+                let on_tick = (v - v.round()).abs() < 1e-6;
+                // Label Januaries and Julies only: readable at any horizon up to years.
+                match months.get(i) {
+                    Some(m) if on_tick && (m.ends_with("-01") || m.ends_with("-07")) => m.clone(),
+                    _ => String::new(),
+                }
+            })
+            .y_label_formatter(&|v| format!("{v:.0}"))
+            .y_desc(&self.y_label)
+            .label_style((FONT, 12))
+            .axis_desc_style((FONT, 13))
+            .draw()?;
+        let segments = self.segments();
+        for (lo, hi, alpha, label) in [
+            (0, 4, 0.18, &self.band_labels[2]),
+            (1, 3, 0.35, &self.band_labels[1]),
+        ] {
+            let polys = segments.iter().map(|seg| {
+                let mut poly: Vec<(f64, f64)> = seg
+                    .clone()
+                    .map(|i| (i as f64, self.quantiles[i][hi]))
+                    .collect();
+                poly.extend(seg.clone().rev().map(|i| (i as f64, self.quantiles[i][lo])));
+                Polygon::new(poly, MAIN.mix(alpha).filled())
+            });
+            chart
+                .draw_series(polys)?
+                .label(label.as_str())
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 18, y + 5)], MAIN.mix(alpha).filled())
+                });
+        }
+        let medians = segments.iter().map(|seg| {
+            PathElement::new(
+                seg.clone()
+                    .map(|i| (i as f64, self.quantiles[i][2]))
+                    .collect::<Vec<_>>(),
+                MAIN.stroke_width(2),
+            )
+        });
+        chart
+            .draw_series(medians)?
+            .label(self.band_labels[0].as_str())
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], MAIN.stroke_width(2)));
+        for line in &self.lines {
+            let colour = line.colour;
+            // Each run of defined values inside a segment is its own path (a target
+            // changes each year).
+            let mut runs: Vec<Vec<(f64, f64)>> = Vec::new();
+            for seg in &segments {
+                runs.push(Vec::new());
+                for i in seg.clone() {
+                    match line.values.get(i).copied().flatten() {
+                        Some(v) => runs.last_mut().expect("one run").push((i as f64, v)),
+                        None => runs.push(Vec::new()),
+                    }
+                }
+            }
+            let paths = runs
+                .into_iter()
+                .filter(|r| !r.is_empty())
+                .map(|r| PathElement::new(r, colour.stroke_width(2)));
+            chart
+                .draw_series(paths)?
+                .label(line.label.as_str())
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2))
+                });
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(200, 200, 200))
+            .label_font((FONT, 12))
+            .draw()?;
+        Ok(())
+    }
+}
+
+/// The distribution of one year's count over replications, with the target marked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistogramChart {
+    /// Title.
+    pub title: String,
+    /// X axis description.
+    pub x_label: String,
+    /// Y axis description.
+    pub y_label: String,
+    /// Lower edge of the first bin.
+    pub start: f64,
+    /// Bin width.
+    pub width: f64,
+    /// Shares of replications per bin (sum 1).
+    pub shares: Vec<f64>,
+    /// The target, if any.
+    pub target: Option<f64>,
+    /// Text written at the top (e.g. the probability of reaching the target).
+    pub note: String,
+}
+
+impl Chart for HistogramChart {
+    fn size(&self) -> (u32, u32) {
+        (440, 320)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), ChartError>
+    where
+        DB::ErrorType: 'static,
+    {
+        area.fill(&WHITE)?;
+        let end = self.start + self.width * self.shares.len() as f64;
+        let (mut lo, mut hi) = (self.start, end);
+        if let Some(t) = self.target {
+            lo = lo.min(t - self.width);
+            hi = hi.max(t + self.width);
+        }
+        let top = max_of(self.shares.iter().copied()) * 1.25 + 1e-9;
+        let mut chart = ChartBuilder::on(area)
+            .caption(&self.title, (FONT, 17))
+            .margin(10)
+            .x_label_area_size(36)
+            .y_label_area_size(52)
+            .build_cartesian_2d(lo..hi, 0f64..top)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(RGBColor(235, 235, 235))
+            .x_labels(6)
+            .y_labels(5)
+            .x_label_formatter(&|v| format!("{v:.0}"))
+            .y_label_formatter(&|v| format!("{:.0}%", v * 100.0))
+            .x_desc(&self.x_label)
+            .y_desc(&self.y_label)
+            .label_style((FONT, 11))
+            .axis_desc_style((FONT, 12))
+            .draw()?;
+        chart.draw_series(self.shares.iter().enumerate().map(|(i, &h)| {
+            let x = self.start + i as f64 * self.width;
+            let reached = self.target.is_none_or(|t| x >= t);
+            let colour = if reached {
+                MAIN
+            } else {
+                blend(&[WHITE, MAIN], 0.45)
+            };
+            Rectangle::new([(x, 0.0), (x + self.width, h)], colour.filled())
+        }))?;
+        if let Some(t) = self.target {
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(t, 0.0), (t, top * 0.9)],
+                TARGET.stroke_width(3),
+            )))?;
+        }
+        chart.draw_series(std::iter::once(Text::new(
+            self.note.clone(),
+            (lo + (hi - lo) * 0.03, top * 0.97),
+            (FONT, 13).into_font().color(&BLACK),
+        )))?;
+        Ok(())
+    }
+}
+
+/// Horizontal bars with 95 % error bars (probabilities of targets).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProbabilityBars {
+    /// Title.
+    pub title: String,
+    /// X axis description.
+    pub x_label: String,
+    /// One bar per entry: label, probability, standard error.
+    pub bars: Vec<(String, f64, f64)>,
+}
+
+impl Chart for ProbabilityBars {
+    fn size(&self) -> (u32, u32) {
+        (900, 90 + 34 * self.bars.len().max(1) as u32)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), ChartError>
+    where
+        DB::ErrorType: 'static,
+    {
+        area.fill(&WHITE)?;
+        let n = self.bars.len().max(1);
+        let labels: Vec<String> = self.bars.iter().map(|b| b.0.clone()).collect();
+        let mut chart = ChartBuilder::on(area)
+            .caption(&self.title, (FONT, 20))
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(380)
+            .build_cartesian_2d(0f64..1.0, 0f64..n as f64)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .light_line_style(RGBColor(235, 235, 235))
+            .x_labels(11)
+            .y_labels(2 * n + 1)
+            .x_label_formatter(&|v| format!("{:.0}%", v * 100.0))
+            .y_label_formatter(&|v| {
+                // Bars are drawn top-down, so row i sits at n − i − 0.5.
+                let r = n as f64 - v - 0.5;
+                if (r - r.round()).abs() < 1e-6 && r >= -1e-6 {
+                    labels.get(r.round() as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .x_desc(&self.x_label)
+            .label_style((FONT, 12))
+            .axis_desc_style((FONT, 13))
+            .draw()?;
+        for (i, (_, p, se)) in self.bars.iter().enumerate() {
+            let y = (n - i - 1) as f64;
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(0.0, y + 0.2), (p.clamp(0.0, 1.0), y + 0.8)],
+                MAIN.mix(0.8).filled(),
+            )))?;
+            let (lo, hi) = ((p - 1.96 * se).max(0.0), (p + 1.96 * se).min(1.0));
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(lo, y + 0.5), (hi, y + 0.5)],
+                BLACK.stroke_width(2),
+            )))?;
+            for x in [lo, hi] {
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(x, y + 0.35), (x, y + 0.65)],
+                    BLACK.stroke_width(2),
+                )))?;
+            }
+            let text_x = if *p > 0.85 { p - 0.12 } else { p + 0.02 };
+            let colour = if *p > 0.85 { WHITE } else { BLACK };
+            chart.draw_series(std::iter::once(Text::new(
+                percent_label(*p),
+                (text_x.max(0.01), y + 0.62),
+                (FONT, 12).into_font().color(&colour),
+            )))?;
+        }
+        Ok(())
+    }
+}
+
+/// One series of a [`YearSeries`] chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    /// Legend text.
+    pub label: String,
+    /// Colour.
+    pub colour: RGBColor,
+    /// Value per category.
+    pub values: Vec<Option<f64>>,
+    /// Optional (low, high) whisker per category (may be empty).
+    pub whiskers: Vec<Option<(f64, f64)>>,
+}
+
+/// One value per category (year) for several series, with optional P5–P95 whiskers, as
+/// grouped bars (gender charts) or as points joined by lines (escalating goals).
+#[derive(Debug, Clone, PartialEq)]
+pub struct YearSeries {
+    /// Title.
+    pub title: String,
+    /// Y axis description.
+    pub y_label: String,
+    /// Categories along x (years).
+    pub categories: Vec<String>,
+    /// The series drawn.
+    pub series: Vec<Series>,
+    /// Draw as bars (true) or as lines with markers (false).
+    pub bars: bool,
+    /// Whether values are shares (axis in percent).
+    pub percent: bool,
+}
+
+impl Chart for YearSeries {
+    fn size(&self) -> (u32, u32) {
+        (560, 360)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), ChartError>
+    where
+        DB::ErrorType: 'static,
+    {
+        area.fill(&WHITE)?;
+        let n = self.categories.len().max(1);
+        let k = self.series.len().max(1);
+        let top = max_of(self.series.iter().flat_map(|s| {
+            s.values
+                .iter()
+                .flatten()
+                .copied()
+                .chain(s.whiskers.iter().flatten().map(|w| w.1))
+        })) * 1.2
+            + 1e-9;
+        let mut chart = ChartBuilder::on(area)
+            .caption(&self.title, (FONT, 17))
+            .margin(12)
+            .x_label_area_size(32)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0f64..n as f64, 0f64..top)?;
+        let cats = self.categories.clone();
+        let percent = self.percent;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(RGBColor(235, 235, 235))
+            .x_labels(2 * n + 1)
+            .x_label_formatter(&|v| axis_label(&cats, *v))
+            .y_label_formatter(&|v| {
+                if percent {
+                    format!("{:.0}%", v * 100.0)
+                } else {
+                    format!("{v:.0}")
+                }
+            })
+            .y_desc(&self.y_label)
+            .label_style((FONT, 12))
+            .axis_desc_style((FONT, 13))
+            .draw()?;
+        let slot = 0.8 / k as f64;
+        for (j, series) in self.series.iter().enumerate() {
+            let (label, values, whiskers) = (&series.label, &series.values, &series.whiskers);
+            let colour = series.colour;
+            let x_of = |i: usize| {
+                if self.bars {
+                    i as f64 + 0.1 + slot * (j as f64 + 0.5)
+                } else {
+                    i as f64 + 0.5
+                }
+            };
+            if self.bars {
+                chart
+                    .draw_series(values.iter().enumerate().filter_map(|(i, v)| {
+                        v.map(|v| {
+                            let x = i as f64 + 0.1 + slot * j as f64;
+                            Rectangle::new([(x, 0.0), (x + slot * 0.9, v)], colour.filled())
+                        })
+                    }))?
+                    .label(label.as_str())
+                    .legend(move |(x, y)| {
+                        Rectangle::new([(x, y - 5), (x + 14, y + 5)], colour.filled())
+                    });
+            } else {
+                let points: Vec<(f64, f64)> = values
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, v)| v.map(|v| (x_of(i), v)))
+                    .collect();
+                chart
+                    .draw_series(LineSeries::new(points.clone(), colour.stroke_width(2)))?
+                    .label(label.as_str())
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2))
+                    });
+                chart.draw_series(
+                    points
+                        .into_iter()
+                        .map(|p| Circle::new(p, 4, colour.filled())),
+                )?;
+            }
+            for (i, w) in whiskers.iter().enumerate() {
+                if let Some((lo, hi)) = w {
+                    let x = x_of(i);
+                    chart.draw_series(std::iter::once(PathElement::new(
+                        vec![(x, *lo), (x, *hi)],
+                        BLACK.stroke_width(1),
+                    )))?;
+                    for y in [*lo, *hi] {
+                        chart.draw_series(std::iter::once(PathElement::new(
+                            vec![(x - 0.04, y), (x + 0.04, y)],
+                            BLACK.stroke_width(1),
+                        )))?;
+                    }
+                }
+            }
+        }
+        chart
+            .configure_series_labels()
+            .position(if self.bars {
+                SeriesLabelPosition::UpperRight
+            } else {
+                SeriesLabelPosition::LowerLeft
+            })
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(200, 200, 200))
+            .label_font((FONT, 11))
+            .draw()?;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -29,6 +29,48 @@ fn dist_fields(d: Option<&Dist>) -> Vec<String> {
     }
 }
 
+/// How CSV files are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CsvDialect {
+    /// RFC 4180: comma-separated, decimal point, no byte-order mark.
+    #[default]
+    Rfc4180,
+    /// For Swedish Excel: semicolon-separated, decimal comma, UTF-8 byte-order mark, so a
+    /// double-click opens the file with the right columns and numbers.
+    ExcelSv,
+}
+
+/// Rewrites RFC 4180 CSV bytes in `dialect`. Fields that are numbers get a decimal comma;
+/// everything else is kept as it is.
+pub fn in_dialect(rfc: &[u8], dialect: CsvDialect) -> Vec<u8> {
+    if dialect == CsvDialect::Rfc4180 {
+        return rfc.to_vec();
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(rfc);
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .flexible(true)
+        .from_writer(Vec::from("\u{feff}".as_bytes()));
+    for record in reader.records() {
+        let record = record.expect("kraftsim's own CSV parses");
+        let fields: Vec<String> = record
+            .iter()
+            .map(|f| {
+                if f.parse::<f64>().is_ok() && f.contains('.') {
+                    f.replace('.', ",")
+                } else {
+                    f.to_string()
+                }
+            })
+            .collect();
+        w.write_record(&fields).expect("in memory");
+    }
+    finish(w)
+}
+
 /// `annual.csv`: one row per year, metric and gender (`all`, `women`, `men`).
 pub fn annual(s: &Summary) -> Vec<u8> {
     let mut w = writer();
@@ -52,7 +94,7 @@ pub fn annual(s: &Summary) -> Vec<u8> {
 /// `monthly.csv`: one row per month and series: mean and P5/P50/P95.
 pub fn monthly(s: &Summary) -> Vec<u8> {
     let mut w = writer();
-    w.write_record(["month", "series", "mean", "p5", "p50", "p95"])
+    w.write_record(["month", "series", "mean", "p5", "p25", "p50", "p75", "p95"])
         .expect("in memory");
     for m in &s.monthly {
         for (name, q) in &m.series {
@@ -61,7 +103,9 @@ pub fn monthly(s: &Summary) -> Vec<u8> {
                 name.clone(),
                 num(q.mean),
                 num(q.p5),
+                num(q.p25),
                 num(q.p50),
+                num(q.p75),
                 num(q.p95),
             ])
             .expect("in memory");
@@ -190,6 +234,18 @@ mod tests {
     use indexmap::IndexMap;
 
     #[test]
+    fn excel_sv_has_bom_semicolons_and_decimal_commas() {
+        let rfc = b"month,series,mean\n2025-01,active,12.5\n2025-02,\"a, b\",3\n";
+        let sv = in_dialect(rfc, CsvDialect::ExcelSv);
+        let text = String::from_utf8(sv).unwrap();
+        assert_eq!(
+            text,
+            "\u{feff}month;series;mean\n2025-01;active;12,5\n2025-02;a, b;3\n"
+        );
+        assert_eq!(in_dialect(rfc, CsvDialect::Rfc4180), rfc.to_vec());
+    }
+
+    #[test]
     fn annual_csv_from_a_hand_built_summary() {
         let mut metrics = IndexMap::new();
         let d = Dist {
@@ -220,6 +276,7 @@ mod tests {
                 months: 12,
                 metrics,
                 by_group: IndexMap::new(),
+                positive_exits_histogram: None,
             }],
             targets: vec![],
             escalating_goals: None,

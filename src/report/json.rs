@@ -51,6 +51,7 @@ mod tests {
                 months: 12,
                 metrics,
                 by_group: IndexMap::new(),
+                positive_exits_histogram: None,
             }],
             targets: vec![TargetResult {
                 metric: "positive_exits".into(),

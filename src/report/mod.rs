@@ -4,7 +4,12 @@
 pub mod charts;
 pub mod compare;
 pub mod csv;
+pub mod figures;
+#[cfg(test)]
+pub(crate) mod fixture;
+pub mod html;
 pub mod json;
+pub mod lang;
 pub mod size;
 pub mod sweep;
 pub mod table;

@@ -6,6 +6,7 @@
 //! rejects unknown fields; [`validate`] fills documented defaults and checks every value,
 //! collecting all problems with their key paths before giving up.
 
+pub mod comments;
 pub mod overrides;
 pub mod raw;
 pub mod target_expr;
@@ -133,6 +134,9 @@ pub struct Scenario {
     pub table: toml::Table,
     /// The validated programme.
     pub programme: Programme,
+    /// The text of every file in the `extends` chain, the scenario's own first:
+    /// (origin, text). Reports quote the comments written next to each value.
+    pub sources: Vec<(String, String)>,
 }
 
 /// Loads and validates a scenario file.
@@ -156,12 +160,14 @@ pub fn load_text(
     origin: &str,
     base_dir: Option<&Path>,
 ) -> Result<Scenario, ScenarioError> {
-    let table = merged_table(text, origin, base_dir, 0)?;
+    let mut sources = Vec::new();
+    let table = merged_table(text, origin, base_dir, 0, &mut sources)?;
     let programme = programme_from_table(&table, origin)?;
     Ok(Scenario {
         origin: origin.to_string(),
         table,
         programme,
+        sources,
     })
 }
 
@@ -199,6 +205,7 @@ fn merged_table(
     origin: &str,
     base_dir: Option<&Path>,
     depth: usize,
+    sources: &mut Vec<(String, String)>,
 ) -> Result<toml::Table, ScenarioError> {
     if depth > MAX_EXTENDS_DEPTH {
         return Err(ScenarioError::ExtendsTooDeep {
@@ -213,12 +220,19 @@ fn merged_table(
     let mut table: toml::Table = text
         .parse()
         .map_err(|e: toml::de::Error| syntax(text, origin, "", &e))?;
+    sources.push((origin.to_string(), text.to_string()));
     let Some(base) = raw.extends else {
         return Ok(table);
     };
     table.remove("extends");
     let mut merged = if let Some((name, base_text)) = BUILTINS.iter().find(|(n, _)| *n == base) {
-        merged_table(base_text, &format!("built-in:{name}"), None, depth + 1)?
+        merged_table(
+            base_text,
+            &format!("built-in:{name}"),
+            None,
+            depth + 1,
+            sources,
+        )?
     } else {
         let path: PathBuf = base_dir.unwrap_or(Path::new(".")).join(&base);
         let base_text = std::fs::read_to_string(&path).map_err(|e| ScenarioError::UnknownBase {
@@ -231,6 +245,7 @@ fn merged_table(
             &path.display().to_string(),
             path.parent(),
             depth + 1,
+            sources,
         )?
     };
     merge_into(&mut merged, table);

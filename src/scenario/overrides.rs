@@ -194,5 +194,6 @@ pub fn apply_all(scenario: Scenario, overrides: &[Override]) -> Result<Scenario,
         origin,
         table,
         programme,
+        sources: scenario.sources,
     })
 }

@@ -87,11 +87,13 @@ pub enum Series {
     CostKsek,
     /// Largest team caseload.
     MaxTeamCaseload,
+    /// Exits to work or studies so far in the calendar year (resets each January).
+    PositiveYearToDate,
 }
 
 impl Series {
     /// Every series, in output order.
-    pub const ALL: [Series; 20] = [
+    pub const ALL: [Series; 21] = [
         Series::EntrantsWomen,
         Series::EntrantsMen,
         Series::Entrants,
@@ -112,6 +114,7 @@ impl Series {
         Series::Declined,
         Series::CostKsek,
         Series::MaxTeamCaseload,
+        Series::PositiveYearToDate,
     ];
 
     /// Column name in the monthly CSV (person-years and cost are rescaled on output).
@@ -137,6 +140,7 @@ impl Series {
             Series::Declined => "declined",
             Series::CostKsek => "cost_sek",
             Series::MaxTeamCaseload => "max_team_caseload",
+            Series::PositiveYearToDate => "positive_exits_year_to_date",
         }
     }
 
@@ -297,8 +301,9 @@ impl Collector {
             }
             budget[yi] = cost;
         }
+        let mut year_to_date = 0i64;
         for m in 0..t.months {
-            let mut v = [0i64; 20];
+            let mut v = [0i64; Series::ALL.len()];
             for g in 0..groups {
                 for s in 0..2 {
                     let cell = t.cell(m, g, s);
@@ -320,6 +325,11 @@ impl Collector {
                 v[Series::ActiveWomen as usize] + v[Series::ActiveMen as usize];
             v[Series::Positive as usize] =
                 v[Series::PositiveWomen as usize] + v[Series::PositiveMen as usize];
+            if years.iter().any(|y| y.first_month as usize == m) {
+                year_to_date = 0;
+            }
+            year_to_date += v[Series::Positive as usize];
+            v[Series::PositiveYearToDate as usize] = year_to_date;
             v[Series::Waiting as usize] = t.waiting[m] as i64;
             v[Series::Declined as usize] = t.declined[m] as i64;
             v[Series::CostKsek as usize] = (t.cost_sek[m] as f64 / 1000.0).round() as i64;

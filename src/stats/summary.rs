@@ -48,6 +48,8 @@ pub struct YearSummary {
     pub metrics: IndexMap<String, MetricSummary>,
     /// Means per group: group → metric → mean.
     pub by_group: IndexMap<String, IndexMap<String, GroupMean>>,
+    /// Histogram of exits to work or studies over replications.
+    pub positive_exits_histogram: Option<Bins>,
 }
 
 /// The probability of meeting one target.
@@ -132,10 +134,49 @@ pub struct Quantiles {
     pub mean: f64,
     /// 5th percentile.
     pub p5: f64,
+    /// 25th percentile.
+    pub p25: f64,
     /// Median.
     pub p50: f64,
+    /// 75th percentile.
+    pub p75: f64,
     /// 95th percentile.
     pub p95: f64,
+}
+
+/// A histogram of a yearly count over replications: `counts[i]` replications had a value
+/// in `[start + i·width, start + (i+1)·width)`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Bins {
+    /// Lower edge of the first bin.
+    pub start: f64,
+    /// Bin width.
+    pub width: f64,
+    /// Replications per bin.
+    pub counts: Vec<u64>,
+}
+
+impl Bins {
+    /// Bins integer-valued `values` into about `target` bins of whole-number width.
+    pub fn of_counts(values: &[f64], target: usize) -> Option<Bins> {
+        let finite = values.iter().copied().filter(|v| v.is_finite());
+        let lo = finite.clone().fold(f64::INFINITY, f64::min);
+        let hi = finite.fold(f64::NEG_INFINITY, f64::max);
+        if !lo.is_finite() {
+            return None;
+        }
+        let width = ((hi - lo + 1.0) / target.max(1) as f64).ceil().max(1.0);
+        let n = ((hi - lo) / width).floor() as usize + 1;
+        let mut counts = vec![0u64; n];
+        for v in values.iter().filter(|v| v.is_finite()) {
+            counts[(((v - lo) / width).floor() as usize).min(n - 1)] += 1;
+        }
+        Some(Bins {
+            start: lo,
+            width,
+            counts,
+        })
+    }
 }
 
 /// One month of the monthly summary.
@@ -147,6 +188,10 @@ pub struct MonthSummary {
     pub series: IndexMap<String, Quantiles>,
     /// Mean caseload of each team.
     pub team_caseload_mean: Vec<f64>,
+    /// The programme's caseload cap this month (cap per team × teams taking intake), if
+    /// the scenario sets one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caseload_cap: Option<f64>,
 }
 
 /// Everything a run reports.
@@ -362,11 +407,16 @@ pub fn summarise(p: &Programme, c: &Collector, seed: u64) -> Summary {
             });
             by_group.insert(group.name.clone(), gm);
         }
+        let positive_exits_histogram = Bins::of_counts(
+            &replication_values(c, &[yi], None, Metric::PositiveExits),
+            40,
+        );
         years.push(YearSummary {
             year: ry.year,
             months: ry.months,
             metrics,
             by_group,
+            positive_exits_histogram,
         });
     }
 
@@ -391,7 +441,9 @@ pub fn summarise(p: &Programme, c: &Collector, seed: u64) -> Summary {
                     Quantiles {
                         mean: h.mean() * k,
                         p5: h.quantile(0.05) * k,
+                        p25: h.quantile(0.25) * k,
                         p50: h.quantile(0.5) * k,
+                        p75: h.quantile(0.75) * k,
                         p95: h.quantile(0.95) * k,
                     },
                 );
@@ -403,6 +455,11 @@ pub fn summarise(p: &Programme, c: &Collector, seed: u64) -> Summary {
                     .iter()
                     .map(|&s| s as f64 / n.max(1) as f64)
                     .collect(),
+                caseload_cap: p.intake.cap.as_ref().map(|cap| {
+                    let month = m as i32;
+                    let teams = p.teams.iter().filter(|t| t.takes_intake(month)).count();
+                    (cap.per_team as usize * teams) as f64
+                }),
             }
         })
         .collect();

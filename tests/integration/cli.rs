@@ -102,7 +102,7 @@ fn out_writes_every_csv_and_the_json() {
         assert!(text.lines().count() > 1, "{f} has rows");
     }
     let monthly = std::fs::read_to_string(out.join("monthly.csv")).unwrap();
-    assert!(monthly.starts_with("month,series,mean,p5,p50,p95\n2025-01,"));
+    assert!(monthly.starts_with("month,series,mean,p5,p25,p50,p75,p95\n2025-01,"));
     let names: Vec<_> = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())

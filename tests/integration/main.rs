@@ -14,6 +14,8 @@
 //! - `planning`: `--set` overrides, `compare` on common random numbers, `sweep`, `size`.
 //! - `properties`: proptest over generated valid scenarios (the invariants hold) and over
 //!   mutated scenario text (never a panic; the stable stand-in for a fuzz target).
+//! - `report`: the HTML report, charts and Swedish CSV from the command line; the report
+//!   rendered by headless Chromium (skipped without it unless CI requires it).
 //! - `reference`: the reference workload R1 against an independent implementation.
 //! - `calibration`: the default scenario against the 2018–2019 record.
 //! - `scenarios`: every shipped scenario file validates and runs.
@@ -29,4 +31,5 @@ mod mechanisms;
 mod planning;
 mod properties;
 mod reference;
+mod report;
 mod scenarios;
