@@ -397,3 +397,19 @@ fn size_answers_in_words_and_lists_what_it_evaluated() {
         .failure()
         .stderr(contains("strictly between 0 and 1"));
 }
+
+#[test]
+fn no_progress_bar_when_standard_error_is_not_a_terminal() {
+    // assert_cmd captures standard error through a pipe: nothing may appear there, even
+    // for a run long enough to show a bar on a terminal.
+    kraftsim()
+        .args(["run", "--reps", "3000", "--threads", "1"])
+        .assert()
+        .success()
+        .stderr(predicates::str::is_empty());
+    kraftsim()
+        .args(["run", "reference", "--reps", "100", "--quiet"])
+        .assert()
+        .success()
+        .stderr(predicates::str::is_empty());
+}
