@@ -40,6 +40,7 @@ fn planning(c: &mut Criterion) {
         sim: sim(1_000),
         out: None,
         format: Format::Table,
+        csv_dialect: Default::default(),
     };
     g.bench_function("compare_default_vs_two_posts_cut_1000", |b| {
         b.iter(|| compare::compare(&opts, &|_| {}).unwrap())

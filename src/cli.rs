@@ -70,6 +70,21 @@ impl SimArgs {
     }
 }
 
+/// Result files and standard-output format (every simulating command).
+#[derive(Debug, Args)]
+pub struct OutArgs {
+    /// Write the command's result files (CSV, JSON; charts where it draws them) into this
+    /// folder.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Standard-output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
+    /// CSV dialect of the files written with --out.
+    #[arg(long, value_enum, default_value_t = CsvDialectArg::Rfc4180)]
+    pub csv_dialect: CsvDialectArg,
+}
+
 /// Overrides of scenario values (every command).
 #[derive(Debug, Args)]
 pub struct SetArgs {
@@ -125,13 +140,8 @@ pub struct RunArgs {
     pub set: SetArgs,
     #[command(flatten)]
     pub sim: SimArgs,
-    /// Write CSV files (annual, monthly, teams, targets, groups, escalating goals) and
-    /// summary.json into this folder.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Standard-output format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
-    pub format: FormatArg,
+    #[command(flatten)]
+    pub output: OutArgs,
     /// Keep adding replications (starting from --reps) until every target probability has
     /// a Monte Carlo standard error at most P, e.g. 0.005 for ±0.5 percentage points.
     #[arg(long, value_name = "P", value_parser = parse_precision)]
@@ -146,9 +156,6 @@ pub struct RunArgs {
     /// Write every chart as SVG and PNG into this folder.
     #[arg(long, value_name = "DIR")]
     pub charts: Option<PathBuf>,
-    /// CSV dialect of the files written with --out.
-    #[arg(long, value_enum, default_value_t = CsvDialectArg::Rfc4180)]
-    pub csv_dialect: CsvDialectArg,
 }
 
 fn parse_precision(text: &str) -> Result<f64, String> {
@@ -190,12 +197,8 @@ pub struct CompareArgs {
     pub set: SetArgs,
     #[command(flatten)]
     pub sim: SimArgs,
-    /// Write compare.csv and compare.json into this folder.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Standard-output format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
-    pub format: FormatArg,
+    #[command(flatten)]
+    pub output: OutArgs,
 }
 
 /// Arguments of `sweep`.
@@ -215,12 +218,8 @@ pub struct SweepArgs {
     pub set: SetArgs,
     #[command(flatten)]
     pub sim: SimArgs,
-    /// Write sweep.csv, sweep.json and heatmaps (SVG and PNG) into this folder.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Standard-output format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
-    pub format: FormatArg,
+    #[command(flatten)]
+    pub output: OutArgs,
 }
 
 impl SweepArgs {
@@ -232,8 +231,9 @@ impl SweepArgs {
             vary: self.vary,
             targets: self.targets,
             sim: self.sim.options(),
-            out: self.out,
-            format: self.format.format(),
+            out: self.output.out,
+            format: self.output.format.format(),
+            csv_dialect: self.output.csv_dialect.dialect(),
         }
     }
 }
@@ -261,12 +261,8 @@ pub struct SizeArgs {
     pub set: SetArgs,
     #[command(flatten)]
     pub sim: SimArgs,
-    /// Write size.csv and size.json into this folder.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Standard-output format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
-    pub format: FormatArg,
+    #[command(flatten)]
+    pub output: OutArgs,
 }
 
 fn parse_confidence(text: &str) -> Result<f64, String> {
@@ -293,8 +289,9 @@ impl SizeArgs {
             over: self.over,
             budget_max: self.budget_max,
             sim: self.sim.options(),
-            out: self.out,
-            format: self.format.format(),
+            out: self.output.out,
+            format: self.output.format.format(),
+            csv_dialect: self.output.csv_dialect.dialect(),
         }
     }
 }
@@ -317,8 +314,9 @@ impl CompareArgs {
             set: self.set.set,
             targets: self.targets,
             sim: self.sim.options(),
-            out: self.out,
-            format: self.format.format(),
+            out: self.output.out,
+            format: self.output.format.format(),
+            csv_dialect: self.output.csv_dialect.dialect(),
         }
     }
 }
@@ -330,8 +328,9 @@ impl RunArgs {
             scenario: self.scenario,
             set: self.set.set,
             sim: self.sim.options(),
-            out: self.out,
-            format: self.format.format(),
+            out: self.output.out,
+            format: self.output.format.format(),
+            csv_dialect: self.output.csv_dialect.dialect(),
             precision: self.precision,
             report: self.report,
             lang: match self.lang {
@@ -339,7 +338,6 @@ impl RunArgs {
                 LangArg::Sv => Lang::Sv,
             },
             charts: self.charts,
-            csv_dialect: self.csv_dialect.dialect(),
         }
     }
 }

@@ -9,6 +9,7 @@ use super::{Format, SimOptions};
 use crate::model::{Programme, Target};
 use crate::montecarlo;
 use crate::output;
+use crate::report::csv::{self as csv_out, CsvDialect};
 use crate::report::{compare as render, json};
 use crate::scenario::{overrides, target_expr, Scenario};
 use crate::stats::paired::{self, Alternative, Comparison};
@@ -30,6 +31,8 @@ pub struct CompareOptions {
     pub out: Option<PathBuf>,
     /// Standard-output format.
     pub format: Format,
+    /// How CSV files are written.
+    pub csv_dialect: CsvDialect,
 }
 
 /// The alternatives of a comparison, validated, in order (baseline first).
@@ -139,10 +142,13 @@ pub fn compare(opts: &CompareOptions, progress: &(dyn Fn(u64) + Sync)) -> anyhow
     let labels = alts.into_iter().map(|(a, _)| a).collect();
     let c = evaluate(labels, &programmes, &targets, &opts.sim, progress)?;
     if let Some(dir) = &opts.out {
-        output::write_all(&[
-            (dir.join("compare.csv"), render::csv(&c)),
-            (dir.join("compare.json"), json::to_json(&c).into_bytes()),
-        ])?;
+        output::write_all(&csv_out::files_in_dialect(
+            vec![
+                (dir.join("compare.csv"), render::csv(&c)),
+                (dir.join("compare.json"), json::to_json(&c).into_bytes()),
+            ],
+            opts.csv_dialect,
+        ))?;
     }
     Ok(match opts.format {
         Format::Table => render::table(&c),

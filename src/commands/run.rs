@@ -59,9 +59,6 @@ pub fn run(opts: &RunOptions, progress: &(dyn Fn(u64) + Sync)) -> anyhow::Result
         if let Some(e) = csv::escalating(&summary) {
             files.push((dir.join("escalating_goals.csv"), e));
         }
-        for (_, bytes) in files.iter_mut() {
-            *bytes = csv::in_dialect(bytes, opts.csv_dialect);
-        }
         files.push((
             dir.join("summary.json"),
             json::to_json(&summary).into_bytes(),
@@ -87,7 +84,7 @@ pub fn run(opts: &RunOptions, progress: &(dyn Fn(u64) + Sync)) -> anyhow::Result
         .map_err(chart_error)?;
         files.push((path.clone(), page.into_bytes()));
     }
-    output::write_all(&files)?;
+    output::write_all(&csv::files_in_dialect(files, opts.csv_dialect))?;
     Ok(match opts.format {
         Format::Table => table::render(&summary, &scenario.origin),
         Format::Json => json::to_json(&summary),

@@ -9,6 +9,7 @@ use super::{Format, SimOptions};
 use crate::output;
 use crate::planning::size::{size as search, SizeSpec};
 use crate::planning::sweep::Dimension;
+use crate::report::csv::{self as csv_out, CsvDialect};
 use crate::report::{json, size as render};
 use crate::scenario::target_expr;
 
@@ -33,6 +34,8 @@ pub struct SizeOptions {
     pub out: Option<PathBuf>,
     /// Standard-output format.
     pub format: Format,
+    /// How CSV files are written.
+    pub csv_dialect: CsvDialect,
 }
 
 /// Splits `--over` arguments into dimensions. Commas separate keys (`teams.count,
@@ -113,10 +116,13 @@ pub fn size(opts: &SizeOptions, progress: &(dyn Fn(u64) + Sync)) -> anyhow::Resu
     };
     let sizing = search(&base, &spec, progress)?;
     if let Some(dir) = &opts.out {
-        output::write_all(&[
-            (dir.join("size.csv"), render::csv(&sizing)),
-            (dir.join("size.json"), json::to_json(&sizing).into_bytes()),
-        ])?;
+        output::write_all(&csv_out::files_in_dialect(
+            vec![
+                (dir.join("size.csv"), render::csv(&sizing)),
+                (dir.join("size.json"), json::to_json(&sizing).into_bytes()),
+            ],
+            opts.csv_dialect,
+        ))?;
     }
     Ok(match opts.format {
         Format::Table => render::table(&sizing),

@@ -10,6 +10,7 @@ use anyhow::bail;
 use super::{Format, SimOptions};
 use crate::output;
 use crate::planning::sweep::{run_grid, Dimension};
+use crate::report::csv::{self as csv_out, CsvDialect};
 use crate::report::{charts, json, sweep as render};
 use crate::scenario::target_expr;
 
@@ -30,6 +31,8 @@ pub struct SweepOptions {
     pub out: Option<PathBuf>,
     /// Standard-output format.
     pub format: Format,
+    /// How CSV files are written.
+    pub csv_dialect: CsvDialect,
 }
 
 /// Runs the command and returns what to print.
@@ -69,7 +72,7 @@ pub fn sweep(opts: &SweepOptions, progress: &(dyn Fn(u64) + Sync)) -> anyhow::Re
                 charts::png(&chart).map_err(|e| anyhow::anyhow!("{e}"))?,
             ));
         }
-        output::write_all(&files)?;
+        output::write_all(&csv_out::files_in_dialect(files, opts.csv_dialect))?;
     }
     Ok(match opts.format {
         Format::Table => {

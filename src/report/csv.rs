@@ -71,6 +71,24 @@ pub fn in_dialect(rfc: &[u8], dialect: CsvDialect) -> Vec<u8> {
     finish(w)
 }
 
+/// Rewrites the `.csv` files among `files` in `dialect`, leaving other files alone.
+pub fn files_in_dialect(
+    files: Vec<(std::path::PathBuf, Vec<u8>)>,
+    dialect: CsvDialect,
+) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    files
+        .into_iter()
+        .map(|(path, bytes)| {
+            if path.extension().is_some_and(|e| e == "csv") {
+                let converted = in_dialect(&bytes, dialect);
+                (path, converted)
+            } else {
+                (path, bytes)
+            }
+        })
+        .collect()
+}
+
 /// `annual.csv`: one row per year, metric and gender (`all`, `women`, `men`).
 pub fn annual(s: &Summary) -> Vec<u8> {
     let mut w = writer();

@@ -8,9 +8,9 @@ use std::fmt::Write;
 use super::charts::{self, ChartError};
 use super::figures::{figures, target_text, thousands};
 use super::lang::{Lang, Texts};
-use super::table::{fmt_value, metric_row, Unit};
+use super::table::{cell, metric_row};
 use crate::scenario::comments::Parameter;
-use crate::stats::{Dist, Summary, TargetResult};
+use crate::stats::{Summary, TargetResult};
 
 /// What the report is made from.
 #[derive(Debug, Clone, Copy)]
@@ -235,18 +235,6 @@ pub fn html(input: ReportInput<'_>) -> Result<String, ChartError> {
     }
     out.push_str("</body>\n</html>\n");
     Ok(out)
-}
-
-fn cell(d: Option<&Dist>, u: Unit) -> String {
-    match d {
-        Some(d) => format!(
-            "{} ({}–{})",
-            fmt_value(d.mean, u),
-            fmt_value(d.p5, u),
-            fmt_value(d.p95, u)
-        ),
-        None => "–".into(),
-    }
 }
 
 fn yearly_table(out: &mut String, s: &Summary, lang: Lang) {

@@ -75,7 +75,8 @@ pub(crate) fn fmt_value(v: f64, u: Unit) -> String {
     }
 }
 
-fn cell(d: Option<&Dist>, u: Unit) -> String {
+/// A distribution as `mean (P5–P95)` in the metric's unit, `–` when undefined.
+pub(crate) fn cell(d: Option<&Dist>, u: Unit) -> String {
     match d {
         Some(d) => format!(
             "{} ({}–{})",

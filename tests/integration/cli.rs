@@ -330,6 +330,8 @@ fn sweep_writes_one_row_per_point_and_year_and_heatmaps() {
             "positive_exits>=450@2027",
             "--reps",
             "64",
+            "--csv-dialect",
+            "excel-sv",
             "--out",
         ])
         .arg(dir.path())
@@ -340,7 +342,7 @@ fn sweep_writes_one_row_per_point_and_year_and_heatmaps() {
     let csv = std::fs::read_to_string(dir.path().join("sweep.csv")).unwrap();
     // 4 points × 3 years, plus the header.
     assert_eq!(csv.lines().count(), 13, "{csv}");
-    assert!(csv.starts_with("teams.count,intake.per_team,year,"));
+    assert!(csv.starts_with("\u{feff}teams.count;intake.per_team;year;"));
     for f in ["sweep-probability", "sweep-cost"] {
         let svg = std::fs::read_to_string(dir.path().join(format!("{f}.svg"))).unwrap();
         assert!(svg.starts_with("<svg") && svg.contains("teams.count"));

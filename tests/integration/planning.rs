@@ -116,6 +116,7 @@ fn options(scenarios: &[&str], variants: &[&str], reps: u64) -> CompareOptions {
         sim: sim(reps, 7),
         out: None,
         format: Format::Json,
+        csv_dialect: Default::default(),
     }
 }
 
