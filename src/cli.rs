@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use kraftsim::commands::compare::CompareOptions;
 use kraftsim::commands::run::RunOptions;
+use kraftsim::commands::sensitivity::{parse_delta, SensitivityOptions};
 use kraftsim::commands::size::SizeOptions;
 use kraftsim::commands::sweep::SweepOptions;
 use kraftsim::commands::{Format, SimOptions};
@@ -40,6 +41,9 @@ pub enum Command {
     /// Find the cheapest configuration (e.g. number of teams) that meets the target(s)
     /// with a given confidence.
     Size(SizeArgs),
+    /// Which assumption matters most: move every numeric parameter (or --only some) by
+    /// ±delta on common random numbers; ranked table, CSV and tornado chart.
+    Sensitivity(SensitivityArgs),
 }
 
 /// Replications, seed, threads and parameter uncertainty (every simulating command).
@@ -288,6 +292,47 @@ impl SizeArgs {
             confidence: self.confidence,
             over: self.over,
             budget_max: self.budget_max,
+            sim: self.sim.options(),
+            out: self.output.out,
+            format: self.output.format.format(),
+            csv_dialect: self.output.csv_dialect.dialect(),
+        }
+    }
+}
+
+/// Arguments of `sensitivity`.
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// Scenario file or built-in name (default: the embedded Malmö scenario).
+    pub scenario: Option<String>,
+    /// The measure: a target's probability, 'P(positive_exits>=400@2026)', or a metric's
+    /// mean, 'positive_exits@2026' (summed over years with @2025-2027).
+    #[arg(long)]
+    pub metric: String,
+    /// Relative change down and up, e.g. 10% or 0.1.
+    #[arg(long, default_value = "10%", value_parser = parse_delta)]
+    pub delta: f64,
+    /// Vary only these key paths (comma-separated or repeated), e.g.
+    /// groups.af_job.hazards.work,teams.count.
+    #[arg(long, value_name = "KEY", value_delimiter = ',')]
+    pub only: Vec<String>,
+    #[command(flatten)]
+    pub set: SetArgs,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    #[command(flatten)]
+    pub output: OutArgs,
+}
+
+impl SensitivityArgs {
+    /// The library's options for `sensitivity`.
+    pub fn into_options(self) -> SensitivityOptions {
+        SensitivityOptions {
+            scenario: self.scenario,
+            set: self.set.set,
+            metric: self.metric,
+            delta: self.delta,
+            only: self.only,
             sim: self.sim.options(),
             out: self.output.out,
             format: self.output.format.format(),

@@ -27,6 +27,9 @@ fn main() -> ExitCode {
         Command::Compare(args) => commands::compare::compare(&args.into_options(), &tick),
         Command::Sweep(args) => commands::sweep::sweep(&args.into_options(), &tick),
         Command::Size(args) => commands::size::size(&args.into_options(), &tick),
+        Command::Sensitivity(args) => {
+            commands::sensitivity::sensitivity(&args.into_options(), &tick)
+        }
     };
     bar.finish();
     match result {

@@ -3,6 +3,7 @@
 
 pub mod compare;
 pub mod run;
+pub mod sensitivity;
 pub mod size;
 pub mod sweep;
 pub mod validate;

@@ -222,6 +222,113 @@ impl Chart for Heatmap {
     }
 }
 
+/// A tornado chart: per parameter a bar from the baseline to the measure with the value
+/// lowered and one to the measure with it raised, largest swing on top.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tornado {
+    /// Title.
+    pub title: String,
+    /// X axis description (the measure).
+    pub x_label: String,
+    /// Legend texts for the lowered and the raised value.
+    pub legend: [String; 2],
+    /// The measure at the scenario's values.
+    pub base: f64,
+    /// Rows, top first: label, measure lowered, measure raised.
+    pub rows: Vec<(String, f64, f64)>,
+    /// Whether the measure is a probability (axis in percent).
+    pub percent: bool,
+}
+
+impl Chart for Tornado {
+    fn size(&self) -> (u32, u32) {
+        (900, 110 + 30 * self.rows.len().max(1) as u32)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), ChartError>
+    where
+        DB::ErrorType: 'static,
+    {
+        area.fill(&WHITE)?;
+        let n = self.rows.len().max(1);
+        let values = self.rows.iter().flat_map(|r| [r.1, r.2]).chain([self.base]);
+        let (lo, hi) = values
+            .filter(|v| v.is_finite())
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                (a.min(v), b.max(v))
+            });
+        let pad = ((hi - lo) * 0.08).max(hi.abs().max(1e-9) * 1e-3);
+        let labels: Vec<String> = self.rows.iter().map(|r| r.0.clone()).collect();
+        let percent = self.percent;
+        let mut chart = ChartBuilder::on(area)
+            .caption(&self.title, (FONT, 18))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(330)
+            .build_cartesian_2d((lo - pad)..(hi + pad), 0f64..n as f64)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .light_line_style(RGBColor(235, 235, 235))
+            .y_labels(2 * n + 1)
+            .y_label_formatter(&|v| {
+                let r = n as f64 - v - 0.5;
+                if (r - r.round()).abs() < 1e-6 && r >= -1e-6 {
+                    labels.get(r.round() as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .x_label_formatter(&|v| {
+                if percent {
+                    format!("{:.1}%", v * 100.0)
+                } else {
+                    format!("{v:.1}")
+                }
+            })
+            .x_desc(&self.x_label)
+            .label_style((FONT, 12))
+            .axis_desc_style((FONT, 13))
+            .draw()?;
+        let colours = [RGBColor(66, 146, 198), RGBColor(230, 85, 13)];
+        for (side, colour) in colours.into_iter().enumerate() {
+            let bars = self.rows.iter().enumerate().map(|(i, r)| {
+                let y = (n - i - 1) as f64;
+                let v = if side == 0 { r.1 } else { r.2 };
+                let (a, b) = if v < self.base {
+                    (v, self.base)
+                } else {
+                    (self.base, v)
+                };
+                let (y0, y1) = if side == 0 {
+                    (y + 0.15, y + 0.5)
+                } else {
+                    (y + 0.5, y + 0.85)
+                };
+                Rectangle::new([(a, y0), (b, y1)], colour.filled())
+            });
+            chart
+                .draw_series(bars)?
+                .label(self.legend[side].as_str())
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 14, y + 5)], colour.filled())
+                });
+        }
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(self.base, 0.0), (self.base, n as f64)],
+            BLACK.stroke_width(2),
+        )))?;
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(200, 200, 200))
+            .label_font((FONT, 12))
+            .draw()?;
+        Ok(())
+    }
+}
+
 /// The label of the cell whose centre is at `v` (ticks fall on half-integers).
 fn axis_label(values: &[String], v: f64) -> String {
     let i = v - 0.5;

@@ -10,6 +10,7 @@ pub(crate) mod fixture;
 pub mod html;
 pub mod json;
 pub mod lang;
+pub mod sensitivity;
 pub mod size;
 pub mod sweep;
 pub mod table;

@@ -112,15 +112,13 @@ pub fn parameters(s: &Scenario) -> Vec<Parameter> {
         .iter()
         .map(|(origin, text)| (origin.clone(), comments_of(text)))
         .collect();
-    let mut leaves = Vec::new();
-    flatten("", &toml::Value::Table(s.table.clone()), &mut leaves);
-    leaves
+    leaves(s)
         .into_iter()
         .map(|(path, value)| {
             let (comment, source) = find_comment(&per_source, &path);
             Parameter {
                 path,
-                value,
+                value: value.to_string(),
                 comment,
                 source,
             }
@@ -128,7 +126,23 @@ pub fn parameters(s: &Scenario) -> Vec<Parameter> {
         .collect()
 }
 
-fn flatten(prefix: &str, v: &toml::Value, out: &mut Vec<(String, String)>) {
+/// Every leaf value of the resolved scenario with its key path (arrays of tables are
+/// indexed, `initial[0].count`; other arrays are one value).
+pub fn leaves(s: &Scenario) -> Vec<(String, toml::Value)> {
+    let mut out = Vec::new();
+    flatten("", &toml::Value::Table(s.table.clone()), &mut out);
+    out
+}
+
+/// The leaves that are numbers (integers or floats).
+pub fn numeric_leaves(s: &Scenario) -> Vec<(String, toml::Value)> {
+    leaves(s)
+        .into_iter()
+        .filter(|(_, v)| v.is_integer() || v.is_float())
+        .collect()
+}
+
+fn flatten(prefix: &str, v: &toml::Value, out: &mut Vec<(String, toml::Value)>) {
     match v {
         toml::Value::Table(t) => {
             for (k, v) in t {
@@ -145,7 +159,7 @@ fn flatten(prefix: &str, v: &toml::Value, out: &mut Vec<(String, String)>) {
                 flatten(&format!("{prefix}[{i}]"), x, out);
             }
         }
-        other => out.push((prefix.to_string(), other.to_string())),
+        other => out.push((prefix.to_string(), other.clone())),
     }
 }
 

@@ -415,3 +415,45 @@ fn no_progress_bar_when_standard_error_is_not_a_terminal() {
         .success()
         .stderr(predicates::str::is_empty());
 }
+
+#[test]
+fn sensitivity_ranks_parameters_and_draws_a_tornado() {
+    let dir = tempfile::tempdir().unwrap();
+    kraftsim()
+        .args([
+            "sensitivity",
+            "reference",
+            "--metric",
+            "P(positive_exits>=560@2027)",
+            "--delta",
+            "10%",
+            "--only",
+            "teams.count,groups.fk.hazards.work",
+            "--reps",
+            "200",
+            "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("sensitivity of P(positive_exits>=560@2027)"))
+        .stdout(contains("teams.count"));
+    let svg = std::fs::read_to_string(dir.path().join("tornado.svg")).unwrap();
+    assert!(svg.contains("teams.count") && svg.contains("+10 %"));
+    let csv = std::fs::read_to_string(dir.path().join("sensitivity.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 3);
+    kraftsim()
+        .args([
+            "sensitivity",
+            "reference",
+            "--metric",
+            "positive_exits@2027",
+            "--only",
+            "teams.cont",
+            "--reps",
+            "10",
+        ])
+        .assert()
+        .failure()
+        .stderr(contains("teams.cont"));
+}

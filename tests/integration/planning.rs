@@ -298,3 +298,69 @@ fn size_reports_when_nothing_in_range_or_budget_reaches_the_target() {
     let text = kraftsim::report::size::table(&s);
     assert!(text.contains("within the budget"), "{text}");
 }
+
+fn sensitivity_of(
+    scenario: &scenario::Scenario,
+    metric: &str,
+    only: &[&str],
+    reps: u64,
+    seed: u64,
+) -> kraftsim::planning::sensitivity::Sensitivity {
+    use kraftsim::planning::sensitivity::{sensitivity, Measure};
+    let m = Measure::parse(metric, scenario).unwrap();
+    let only: Vec<String> = only.iter().map(|s| s.to_string()).collect();
+    sensitivity(scenario, &m, 0.1, &only, &sim(reps, seed), &|_| {}).unwrap()
+}
+
+/// Costs do not change exits, and a switched-off shock changes nothing: their effect on
+/// exits is exactly zero on common random numbers.
+#[test]
+fn sensitivity_to_an_unused_parameter_is_exactly_zero() {
+    let malmo = scenario::load_builtin("malmo").unwrap().unwrap();
+    let s = sensitivity_of(
+        &malmo,
+        "positive_exits@2026",
+        &[
+            "costs.per_fte.employment_officer",
+            "shocks.subsidy_cut.factors.work",
+            "groups.af_job.hazards.work",
+        ],
+        200,
+        3,
+    );
+    for e in &s.effects {
+        let zero = e.parameter != "groups.af_job.hazards.work";
+        for d in [e.low_difference, e.high_difference] {
+            assert_eq!(d.mean == 0.0 && d.se == 0.0, zero, "{}: {d:?}", e.parameter);
+        }
+    }
+    assert_eq!(s.effects[0].parameter, "groups.af_job.hazards.work");
+}
+
+/// Clearly separated parameters keep their order in the tornado whatever the seed.
+#[test]
+fn tornado_order_is_stable_across_seeds() {
+    let only = [
+        "groups.fk.hazards.work",
+        "groups.af_job.hazards.work",
+        "teams.count",
+    ];
+    let order = |seed| {
+        let s = sensitivity_of(&reference(), "positive_exits@2027", &only, 300, seed);
+        s.effects
+            .iter()
+            .map(|e| e.parameter.clone())
+            .collect::<Vec<_>>()
+    };
+    let first = order(1);
+    assert_eq!(
+        first,
+        [
+            "teams.count",
+            "groups.af_job.hazards.work",
+            "groups.fk.hazards.work"
+        ]
+    );
+    assert_eq!(order(2), first);
+    assert_eq!(order(3), first);
+}
