@@ -96,6 +96,23 @@ pub struct SetArgs {
     /// --set groups.fk.hazards.work=0.01. Repeatable; validated like the file.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Switch on a shock defined in the scenario's [shocks.NAME] block (e.g. subsidy_cut
+    /// in the default scenario). Repeatable.
+    #[arg(long = "shock", value_name = "NAME")]
+    pub shocks: Vec<String>,
+}
+
+impl SetArgs {
+    /// The overrides, with each --shock NAME as shocks.NAME.enabled=true.
+    pub fn overrides(self) -> Vec<String> {
+        let mut all = self.set;
+        all.extend(
+            self.shocks
+                .into_iter()
+                .map(|name| format!("shocks.{name}.enabled=true")),
+        );
+        all
+    }
 }
 
 /// Report language.
@@ -231,7 +248,7 @@ impl SweepArgs {
     pub fn into_options(self) -> SweepOptions {
         SweepOptions {
             scenario: self.scenario,
-            set: self.set.set,
+            set: self.set.overrides(),
             vary: self.vary,
             targets: self.targets,
             sim: self.sim.options(),
@@ -287,7 +304,7 @@ impl SizeArgs {
     pub fn into_options(self) -> SizeOptions {
         SizeOptions {
             scenario: self.scenario,
-            set: self.set.set,
+            set: self.set.overrides(),
             targets: self.targets,
             confidence: self.confidence,
             over: self.over,
@@ -329,7 +346,7 @@ impl SensitivityArgs {
     pub fn into_options(self) -> SensitivityOptions {
         SensitivityOptions {
             scenario: self.scenario,
-            set: self.set.set,
+            set: self.set.overrides(),
             metric: self.metric,
             delta: self.delta,
             only: self.only,
@@ -356,7 +373,7 @@ impl CompareArgs {
         CompareOptions {
             scenarios: self.scenarios,
             variants: self.variants,
-            set: self.set.set,
+            set: self.set.overrides(),
             targets: self.targets,
             sim: self.sim.options(),
             out: self.output.out,
@@ -371,7 +388,7 @@ impl RunArgs {
     pub fn into_options(self) -> RunOptions {
         RunOptions {
             scenario: self.scenario,
-            set: self.set.set,
+            set: self.set.overrides(),
             sim: self.sim.options(),
             out: self.output.out,
             format: self.output.format.format(),

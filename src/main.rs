@@ -22,7 +22,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => commands::run::run(&args.into_options(), &tick),
         Command::Validate(args) => {
-            commands::validate::validate(Some(&args.scenario), &args.set.set)
+            commands::validate::validate(Some(&args.scenario), &args.set.overrides())
         }
         Command::Compare(args) => commands::compare::compare(&args.into_options(), &tick),
         Command::Sweep(args) => commands::sweep::sweep(&args.into_options(), &tick),

@@ -457,3 +457,28 @@ fn sensitivity_ranks_parameters_and_draws_a_tornado() {
         .failure()
         .stderr(contains("teams.cont"));
 }
+
+#[test]
+fn shock_switches_on_a_named_shock_and_rejects_unknown_names() {
+    let exits_2026 = |extra: &[&str]| {
+        let out = kraftsim()
+            .args(["run", "--reps", "300", "--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["years"][1]["metrics"]["positive_exits"]["mean"]
+            .as_f64()
+            .unwrap()
+    };
+    // The default's subsidy cut lowers AF-referred work exits by a fifth in 2026.
+    assert!(exits_2026(&["--shock", "subsidy_cut"]) < exits_2026(&[]) - 20.0);
+    kraftsim()
+        .args(["run", "--reps", "10", "--shock", "pandemic"])
+        .assert()
+        .failure()
+        .stderr(contains(
+            "shocks has no entry `pandemic`; known: subsidy_cut",
+        ));
+}
