@@ -257,7 +257,7 @@ impl Engine {
                     }
                 }
                 for sh in &p.shocks {
-                    if sh.groups[g] && m >= sh.from && m <= sh.to {
+                    if sh.groups[g] && sh.active(m) {
                         for k in 0..HAZARD_CAUSES {
                             f[k] *= sh.factors[k];
                         }
@@ -415,13 +415,17 @@ impl Engine {
                     continue;
                 }
                 let d = &p.roles[r];
+                let vacancy = p
+                    .shocks
+                    .iter()
+                    .filter(|s| s.active(m))
+                    .fold(d.vacancy_probability, |v, s| v * s.vacancy_factors[r])
+                    .min(1.0);
                 // One draw per post and month whatever its state keeps the stream aligned
                 // across scenarios that differ only in staffing.
                 let u = ts.staffing_rng.next_u64();
                 ts.posts[r] = match ts.posts[r] {
-                    Post::Filled if u < threshold(d.vacancy_probability) => {
-                        vacant(d.refill_months, d)
-                    }
+                    Post::Filled if u < threshold(vacancy) => vacant(d.refill_months, d),
                     Post::Filled => Post::Filled,
                     Post::Vacant(left) if left > 1 => Post::Vacant(left - 1),
                     Post::Vacant(_) => onboarding(d.onboarding_months),

@@ -78,6 +78,11 @@ impl Trajectory {
         (month * self.groups + group) * 2 + gender
     }
 
+    /// Entrants of a group in a month, both genders.
+    pub fn entrants_of(&self, month: usize, group: usize) -> u32 {
+        self.entrants[self.cell(month, group, 0)] + self.entrants[self.cell(month, group, 1)]
+    }
+
     /// Exits of a cause in a cell.
     pub fn exits_of(&self, month: usize, group: usize, gender: usize, cause: usize) -> u32 {
         self.exits[self.cell(month, group, gender) * EXIT_CAUSES + cause]

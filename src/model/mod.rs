@@ -440,6 +440,15 @@ pub struct Shock {
     pub groups: Vec<bool>,
     /// Multipliers per cause.
     pub factors: CauseFactors,
+    /// Multipliers of each role's monthly vacancy probability.
+    pub vacancy_factors: RoleFte,
+}
+
+impl Shock {
+    /// Whether the shock is on in month `m`.
+    pub fn active(&self, m: i32) -> bool {
+        m >= self.from && m <= self.to
+    }
 }
 
 /// A quantity reported per replication and year.

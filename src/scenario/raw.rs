@@ -320,6 +320,10 @@ pub struct RawShock {
     pub groups: Option<Vec<String>>,
     /// Multipliers per cause.
     pub factors: Option<RawCauses>,
+    /// No intake (scheduled or continuous) during the shock.
+    pub intake_pause: Option<bool>,
+    /// Multipliers of each role's monthly vacancy probability during the shock.
+    pub vacancy_factor: Option<RawRoles>,
 }
 
 /// `[uncertainty]`.

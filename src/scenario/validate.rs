@@ -725,17 +725,22 @@ pub fn validate(raw: &RawScenario) -> Result<Programme, Vec<Problem>> {
             .and_then(|t| month(&mut c, &format!("{p}.to"), &t, &calendar, enabled));
         let groups_hit = c.group_list(&format!("{p}.groups"), &s.groups, &names);
         let factors = c.causes(&format!("{p}.factors"), &s.factors, 1.0, 0.0, 100.0);
+        let vacancy_factors = c.roles(&format!("{p}.vacancy_factor"), &s.vacancy_factor, [1.0; 4]);
         if let (Some(a), Some(b)) = (from, to) {
             if b < a {
                 c.problem(format!("{p}.to"), "comes before from");
             }
             if enabled {
+                if s.intake_pause == Some(true) {
+                    pauses.push((a, b));
+                }
                 shocks.push(Shock {
                     name,
                     from: a,
                     to: b,
                     groups: groups_hit,
                     factors,
+                    vacancy_factors,
                 });
             }
         }

@@ -479,6 +479,6 @@ fn shock_switches_on_a_named_shock_and_rejects_unknown_names() {
         .assert()
         .failure()
         .stderr(contains(
-            "shocks has no entry `pandemic`; known: subsidy_cut",
+            "shocks has no entry `pandemic`; known: subsidy_cut, intake_stop, af_vacancy_wave",
         ));
 }

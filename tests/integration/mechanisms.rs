@@ -208,3 +208,55 @@ fn parameter_uncertainty_widens_the_spread_but_keeps_the_mean() {
         "spread with uncertainty ({sa}) is much wider than without ({sb})"
     );
 }
+
+/// An intake-pause shock is exactly an intake pause: nobody enters in its months, and the
+/// whole run equals the same scenario with `intake.pauses`.
+#[test]
+fn an_intake_pause_shock_stops_all_intake_in_its_months() {
+    let shock = programme(&format!(
+        "{BASE}[shocks.pandemic]\nfrom = \"2025-04\"\nto = \"2025-06\"\nintake_pause = true\n"
+    ));
+    let pause = programme(&format!(
+        "{BASE}[intake]\npauses = [{{ from = \"2025-04\", to = \"2025-06\" }}]\n"
+    ));
+    let (a, b) = (runs(&shock, 5), runs(&pause, 5));
+    for (s, p) in a.iter().zip(&b) {
+        assert_eq!(s.entrants, p.entrants);
+        assert_eq!(s.exits, p.exits);
+        for m in 3..=5 {
+            assert_eq!((0..s.groups).map(|g| s.entrants_of(m, g)).sum::<u32>(), 0);
+        }
+        assert!((0..s.groups).map(|g| s.entrants_of(6, g)).sum::<u32>() > 0);
+    }
+}
+
+/// A vacancy wave multiplies the vacancy probability in its months: a factor of 0 over the
+/// whole horizon is exactly a vacancy probability of 0, and a wave raises vacancies.
+#[test]
+fn a_vacancy_shock_scales_the_vacancy_probability() {
+    let staffing = "[staffing.employment_officer]\nvacancy_probability = 0.05\nrefill_months = 3\neffect = { work = 1.0 }\n";
+    let none = programme(&format!(
+        "{BASE}{staffing}[shocks.freeze]\nfrom = \"2025-01\"\nto = \"2027-12\"\nvacancy_factor = {{ employment_officer = 0.0 }}\n"
+    ));
+    let zero = programme(&format!(
+        "{BASE}[staffing.employment_officer]\nvacancy_probability = 0.0\nrefill_months = 3\neffect = {{ work = 1.0 }}\n"
+    ));
+    for (a, b) in runs(&none, 4).iter().zip(&runs(&zero, 4)) {
+        assert_eq!(a.exits, b.exits);
+    }
+    let wave = programme(&format!(
+        "{BASE}{staffing}[shocks.wave]\nfrom = \"2026-01\"\nto = \"2026-06\"\nvacancy_factor = {{ employment_officer = 10.0 }}\n"
+    ));
+    let plain = programme(&format!("{BASE}{staffing}"));
+    let work_2026 = |p: &Programme| -> u32 {
+        runs(p, 20)
+            .iter()
+            .map(|t| {
+                (12..24)
+                    .map(|m| cause_in_month(t, m, ExitCause::Work))
+                    .sum::<u32>()
+            })
+            .sum()
+    };
+    assert!(work_2026(&wave) < work_2026(&plain));
+}
