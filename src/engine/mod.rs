@@ -105,10 +105,10 @@ pub struct Engine {
     /// Last month in programme (0-based) of each cell: `max_duration − 1` of its group.
     /// 256 entries, so indexing by a participant's cell byte needs no bounds check.
     last_month_of_cell: Box<[u32; 256]>,
-    /// Cumulative intake-mix thresholds on 32 bits.
-    mix_thresholds: Vec<u32>,
-    /// The group a draw above every threshold belongs to: the last with a positive share.
-    mix_fallback: usize,
+    /// The intake mix.
+    mix: MixTable,
+    /// Intake mixes of shocks: (from, to, mix).
+    shock_mixes: Vec<(i32, i32, MixTable)>,
     /// Share of women per group on 32 bits.
     women_thresholds: Vec<u32>,
     poisson: Vec<Option<Poisson<f64>>>,
@@ -156,17 +156,12 @@ impl Engine {
                 cell_hazards.push(std::array::from_fn(|k| g.hazards[k] * f[k]));
             }
         }
-        let mut acc = 0.0;
-        let mix_thresholds: Vec<u32> = p
-            .intake
-            .mix
+        let mix = MixTable::new(&p.intake.mix);
+        let shock_mixes = p
+            .shocks
             .iter()
-            .map(|s| {
-                acc += s;
-                threshold32(acc.min(1.0))
-            })
+            .filter_map(|s| Some((s.from, s.to, MixTable::new(s.mix.as_ref()?))))
             .collect();
-        let mix_fallback = p.intake.mix.iter().rposition(|&s| s > 0.0).unwrap_or(0);
         Engine {
             cell_hazards,
             band_of,
@@ -180,8 +175,8 @@ impl Engine {
                 }
                 last
             },
-            mix_thresholds,
-            mix_fallback,
+            mix,
+            shock_mixes,
             women_thresholds: p
                 .groups
                 .iter()
@@ -388,13 +383,13 @@ impl Engine {
 
     /// The cell (group and gender) of a scheduled entrant from one uniform `u64`: the high
     /// 32 bits pick the group from the intake mix, the low 32 bits the gender.
-    fn draw_cell(&self, u: u64) -> u8 {
+    fn draw_cell(&self, u: u64, mix: &MixTable) -> u8 {
         let high = (u >> 32) as u32;
-        let group = self
-            .mix_thresholds
+        let group = mix
+            .thresholds
             .iter()
             .position(|&x| high < x)
-            .unwrap_or(self.mix_fallback);
+            .unwrap_or(mix.fallback);
         let woman = (u as u32) < self.women_thresholds[group];
         (group * 2 + usize::from(!woman)) as u8
     }
@@ -452,6 +447,13 @@ impl Engine {
             return;
         }
         let teams = p.teams.len();
+        // The last listed shock with its own mix that is on this month wins.
+        let mix = self
+            .shock_mixes
+            .iter()
+            .rev()
+            .find(|(from, to, _)| m >= *from && m <= *to)
+            .map_or(&self.mix, |(_, _, mix)| mix);
         let cap = intake.cap.map_or(usize::MAX, |c| c.per_team as usize);
         let overflow = intake.cap.map_or(Overflow::Wait, |c| c.overflow);
         let mut declined = 0u32;
@@ -472,7 +474,7 @@ impl Engine {
                 admit(ts, cell, m, &mut ws.team_entered);
             }
             for _ in 0..intake.per_team {
-                let cell = self.draw_cell(ts.intake_rng.next_u64());
+                let cell = self.draw_cell(ts.intake_rng.next_u64(), mix);
                 if ts.members.len() < cap {
                     admit(ts, cell, m, &mut ws.team_entered);
                 } else if overflow == Overflow::Wait {
@@ -835,6 +837,31 @@ fn onboarding(months: u32) -> Post {
 fn admit(ts: &mut TeamState, cell: u8, m: i32, entered: &mut [u32]) {
     ts.members.push(pack(m, cell));
     entered[cell as usize] += 1;
+}
+
+/// Cumulative group shares of an intake mix as 32-bit thresholds.
+#[derive(Debug, Clone)]
+struct MixTable {
+    /// Cumulative thresholds, one per group.
+    thresholds: Vec<u32>,
+    /// The last group with a positive share, for draws above the last threshold.
+    fallback: usize,
+}
+
+impl MixTable {
+    fn new(shares: &[f64]) -> MixTable {
+        let mut acc = 0.0;
+        MixTable {
+            thresholds: shares
+                .iter()
+                .map(|s| {
+                    acc += s;
+                    threshold32(acc.min(1.0))
+                })
+                .collect(),
+            fallback: shares.iter().rposition(|&s| s > 0.0).unwrap_or(0),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -442,6 +442,8 @@ pub struct Shock {
     pub factors: CauseFactors,
     /// Multipliers of each role's monthly vacancy probability.
     pub vacancy_factors: RoleFte,
+    /// Group shares of scheduled intakes during the shock, by group index.
+    pub mix: Option<Vec<f64>>,
 }
 
 impl Shock {

@@ -324,6 +324,8 @@ pub struct RawShock {
     pub intake_pause: Option<bool>,
     /// Multipliers of each role's monthly vacancy probability during the shock.
     pub vacancy_factor: Option<RawRoles>,
+    /// The group mix of scheduled intakes during the shock.
+    pub mix: Option<IndexMap<String, f64>>,
 }
 
 /// `[uncertainty]`.

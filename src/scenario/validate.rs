@@ -564,20 +564,7 @@ pub fn validate(raw: &RawScenario) -> Result<Programme, Vec<Problem>> {
             c.problem("intake.mix", "is missing: give the share of each group in a scheduled intake, e.g. mix = { af_job = 0.5, social_services = 0.5 }")
         }
         None => {}
-        Some(m) => {
-            for (g, share) in m {
-                let p = format!("intake.mix.{g}");
-                let v = c.probability(&p, Some(*share), 0.0);
-                match names.iter().position(|n| n == g) {
-                    Some(k) => mix[k] = v,
-                    None => c.problem(p, format!("unknown group \"{g}\": the scenario's groups are {}", names.join(", "))),
-                }
-            }
-            let total: f64 = m.values().sum();
-            if (total - 1.0).abs() > 1e-6 && total.is_finite() {
-                c.problem("intake.mix", format!("shares sum to {}: they must sum to 1", short(total)));
-            }
-        }
+        Some(m) => mix = mix_shares(&mut c, "intake.mix", m, &names),
     }
     let mut pauses = Vec::new();
     for (i, pz) in ri.pauses.clone().unwrap_or_default().iter().enumerate() {
@@ -726,6 +713,10 @@ pub fn validate(raw: &RawScenario) -> Result<Programme, Vec<Problem>> {
         let groups_hit = c.group_list(&format!("{p}.groups"), &s.groups, &names);
         let factors = c.causes(&format!("{p}.factors"), &s.factors, 1.0, 0.0, 100.0);
         let vacancy_factors = c.roles(&format!("{p}.vacancy_factor"), &s.vacancy_factor, [1.0; 4]);
+        let shock_mix = s
+            .mix
+            .as_ref()
+            .map(|m| mix_shares(&mut c, &format!("{p}.mix"), m, &names));
         if let (Some(a), Some(b)) = (from, to) {
             if b < a {
                 c.problem(format!("{p}.to"), "comes before from");
@@ -741,6 +732,7 @@ pub fn validate(raw: &RawScenario) -> Result<Programme, Vec<Problem>> {
                     groups: groups_hit,
                     factors,
                     vacancy_factors,
+                    mix: shock_mix,
                 });
             }
         }
@@ -953,6 +945,39 @@ fn is_identifier(s: &str) -> bool {
         && s.chars().next().is_some_and(|ch| ch.is_ascii_lowercase())
 }
 
+/// Group shares of an intake mix (`intake.mix` or a shock's `mix`): each a probability of
+/// a known group, summing to 1; groups not named get 0.
+fn mix_shares(
+    c: &mut Checker,
+    path: &str,
+    m: &IndexMap<String, f64>,
+    names: &[String],
+) -> Vec<f64> {
+    let mut mix = vec![0.0; names.len()];
+    for (g, share) in m {
+        let p = format!("{path}.{g}");
+        let v = c.probability(&p, Some(*share), 0.0);
+        match names.iter().position(|n| n == g) {
+            Some(k) => mix[k] = v,
+            None => c.problem(
+                p,
+                format!(
+                    "unknown group \"{g}\": the scenario's groups are {}",
+                    names.join(", ")
+                ),
+            ),
+        }
+    }
+    let total: f64 = m.values().sum();
+    if (total - 1.0).abs() > 1e-6 && total.is_finite() {
+        c.problem(
+            path,
+            format!("shares sum to {}: they must sum to 1", short(total)),
+        );
+    }
+    mix
+}
+
 #[cfg(test)]
 mod tests {
     use crate::scenario::{load_text, ScenarioError};
@@ -965,6 +990,16 @@ mod tests {
             Err(e) => panic!("expected semantic problems, got {e}"),
             Ok(_) => vec![],
         }
+    }
+
+    #[test]
+    fn a_shock_mix_is_checked_like_the_intake_mix() {
+        let text = "extends = \"reference\"\n[shocks.s]\nfrom = \"2025-02\"\nto = \"2025-03\"\nmix = { af_job = 0.5, nobody = 0.2 }\n";
+        let err = crate::scenario::load_text(text, "v.toml", None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("shocks.s.mix.nobody: unknown group"), "{err}");
+        assert!(err.contains("shocks.s.mix: shares sum to 0.7"), "{err}");
     }
 
     #[test]

@@ -260,3 +260,44 @@ fn a_vacancy_shock_scales_the_vacancy_probability() {
     };
     assert!(work_2026(&wave) < work_2026(&plain));
 }
+
+/// A shift of intake composition changes who enters at scheduled intakes in its months
+/// only: over the whole horizon it equals the same `intake.mix`, and outside its months
+/// entrants are exactly those of the scenario without it.
+#[test]
+fn an_intake_mix_shock_changes_who_enters_in_its_months_only() {
+    let whole = programme(&format!(
+        "{BASE}[shocks.shift]\nfrom = \"2025-01\"\nto = \"2027-12\"\nmix = {{ af_job = 0.7, ama = 0.3 }}\n"
+    ));
+    let mixed = programme(&format!(
+        "{BASE}[intake]\nmix = {{ af_job = 0.7, social_services = 0.0, ama = 0.3 }}\n"
+    ));
+    for (a, b) in runs(&whole, 3).iter().zip(&runs(&mixed, 3)) {
+        assert_eq!(a.entrants, b.entrants);
+        assert_eq!(a.exits, b.exits);
+    }
+    let shifted = programme(&format!(
+        "{BASE}[shocks.shift]\nfrom = \"2025-04\"\nto = \"2025-06\"\nmix = {{ af_job = 1.0 }}\n"
+    ));
+    let plain = programme(BASE);
+    let (social, ama) = (
+        shifted.group_index("social_services").unwrap(),
+        shifted.group_index("ama").unwrap(),
+    );
+    for (s, p) in runs(&shifted, 5).iter().zip(&runs(&plain, 5)) {
+        for m in 0..s.months {
+            let inside = (3..=5).contains(&m);
+            for g in 0..s.groups {
+                if inside && (g == social || g == ama) {
+                    assert_eq!(s.entrants_of(m, g), 0, "month {m} group {g}");
+                } else if !inside {
+                    assert_eq!(
+                        s.entrants_of(m, g),
+                        p.entrants_of(m, g),
+                        "month {m} group {g}"
+                    );
+                }
+            }
+        }
+    }
+}
