@@ -54,6 +54,10 @@ fn target(year: Option<i32>, years: Option<Vec<i32>>, threshold: f64, p: f64) ->
         direction: "at_least",
         gender: None,
         label: String::new(),
+        expression: match year {
+            Some(y) => format!("positive_exits>={threshold}@{y}"),
+            None => format!("positive_exits>={threshold}@2025-2026"),
+        },
         mean: threshold * 1.02,
         probability: p,
         se: (p * (1.0 - p) / 10_000.0).sqrt(),

@@ -61,6 +61,7 @@ mod tests {
                 direction: "at_least",
                 gender: None,
                 label: String::new(),
+                expression: "positive_exits>=9@2025".into(),
                 mean: 10.0,
                 probability: 0.7,
                 se: 0.0458,

@@ -39,29 +39,6 @@ fn mean_of(s: &Summary, year: usize, id: &str, who: &str) -> Option<f64> {
     Some(d.mean)
 }
 
-/// A target's short name (the expression that would ask for it).
-pub fn target_name(t: &TargetResult) -> String {
-    let op = if t.direction == "at_least" {
-        ">="
-    } else {
-        "<="
-    };
-    let gender = t.gender.map(|g| format!(":{g}")).unwrap_or_default();
-    let years = match (&t.year, &t.years) {
-        (Some(y), _) => y.to_string(),
-        (_, Some(ys)) => match (ys.first(), ys.last()) {
-            (Some(a), Some(b)) if ys.windows(2).all(|w| w[1] == w[0] + 1) => format!("{a}-{b}"),
-            _ => ys
-                .iter()
-                .map(|y| y.to_string())
-                .collect::<Vec<_>>()
-                .join(","),
-        },
-        _ => String::new(),
-    };
-    format!("{}{gender}{op}{}@{years}", t.metric, t.threshold)
-}
-
 fn last_year(t: &TargetResult) -> Option<i32> {
     t.year
         .or_else(|| t.years.as_ref().and_then(|y| y.iter().max().copied()))
@@ -74,7 +51,13 @@ pub fn rows(s: &Sweep) -> Vec<IndexMap<String, Value>> {
     let target_names: Vec<String> = s
         .points
         .first()
-        .map(|p| p.summary.targets.iter().map(target_name).collect())
+        .map(|p| {
+            p.summary
+                .targets
+                .iter()
+                .map(|t| t.expression.clone())
+                .collect()
+        })
         .unwrap_or_default();
     let mut out = Vec::new();
     for p in &s.points {
@@ -162,7 +145,12 @@ pub fn table(s: &Sweep) -> String {
     let Some(first) = s.points.first() else {
         return out;
     };
-    let targets: Vec<String> = first.summary.targets.iter().map(target_name).collect();
+    let targets: Vec<String> = first
+        .summary
+        .targets
+        .iter()
+        .map(|t| t.expression.clone())
+        .collect();
     let widths: Vec<usize> = s
         .dimensions
         .iter()
@@ -204,7 +192,7 @@ pub fn heatmaps(s: &Sweep) -> Vec<(String, Heatmap)> {
     let Some(t0) = s.points.first().and_then(|p| p.summary.targets.first()) else {
         return Vec::new();
     };
-    let name = target_name(t0);
+    let name = t0.expression.clone();
     let dims = &s.dimensions;
     let nx = dims[0].values.len();
     let ny = dims.get(1).map_or(1, |d| d.values.len());

@@ -312,6 +312,7 @@ mod tests {
                 direction: "at_least",
                 gender: Some("women"),
                 label: String::new(),
+                expression: "positive_exits:women>=400@2026".into(),
                 mean: 190.0,
                 probability: 0.6342,
                 se: 0.0152,

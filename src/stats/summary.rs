@@ -73,6 +73,8 @@ pub struct TargetResult {
     /// Label from the scenario.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub label: String,
+    /// The target as a command-line expression, e.g. `positive_exits>=450@2027`.
+    pub expression: String,
     /// Mean of the metric over the target's years.
     pub mean: f64,
     /// Share of replications meeting the target.
@@ -498,6 +500,7 @@ fn target_result(c: &Collector, t: &Target) -> TargetResult {
         },
         gender: t.gender.map(|g| g.plural_id()),
         label: t.label.clone(),
+        expression: t.expression(),
         mean: finite.iter().sum::<f64>() / finite.len().max(1) as f64,
         probability,
         se,
