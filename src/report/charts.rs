@@ -271,14 +271,8 @@ impl Chart for Tornado {
             .disable_y_mesh()
             .light_line_style(RGBColor(235, 235, 235))
             .y_labels(2 * n + 1)
-            .y_label_formatter(&|v| {
-                let r = n as f64 - v - 0.5;
-                if (r - r.round()).abs() < 1e-6 && r >= -1e-6 {
-                    labels.get(r.round() as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
+            // Rows are drawn top-down (row i at n − i − 0.5): the cell labeller, mirrored.
+            .y_label_formatter(&|v| axis_label(&labels, n as f64 - v))
             .x_label_formatter(&|v| {
                 if percent {
                     format!("{:.1}%", v * 100.0)
@@ -644,15 +638,8 @@ impl Chart for ProbabilityBars {
             .x_labels(11)
             .y_labels(2 * n + 1)
             .x_label_formatter(&|v| format!("{:.0}%", v * 100.0))
-            .y_label_formatter(&|v| {
-                // Bars are drawn top-down, so row i sits at n − i − 0.5.
-                let r = n as f64 - v - 0.5;
-                if (r - r.round()).abs() < 1e-6 && r >= -1e-6 {
-                    labels.get(r.round() as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
+            // Rows are drawn top-down (row i at n − i − 0.5): the cell labeller, mirrored.
+            .y_label_formatter(&|v| axis_label(&labels, n as f64 - v))
             .x_desc(&self.x_label)
             .label_style((FONT, 12))
             .axis_desc_style((FONT, 13))
