@@ -8,6 +8,7 @@ use kraftsim::commands::compare::CompareOptions;
 use kraftsim::commands::run::RunOptions;
 use kraftsim::commands::sensitivity::{parse_delta, SensitivityOptions};
 use kraftsim::commands::size::SizeOptions;
+use kraftsim::commands::stress::StressOptions;
 use kraftsim::commands::sweep::SweepOptions;
 use kraftsim::commands::{Format, SimOptions};
 use kraftsim::report::csv::CsvDialect;
@@ -44,6 +45,10 @@ pub enum Command {
     /// Which assumption matters most: move every numeric parameter (or --only some) by
     /// ±delta on common random numbers; ranked table, CSV and tornado chart.
     Sensitivity(SensitivityArgs),
+    /// Stress-test target-group definitions: the scenario as it is against each
+    /// [definitions.NAME] block on common random numbers (exits, shares, gender balance,
+    /// person-years, entrants, cost per exit, target probabilities).
+    Stress(StressArgs),
 }
 
 /// Replications, seed, threads and parameter uncertainty (every simulating command).
@@ -100,10 +105,15 @@ pub struct SetArgs {
     /// in the default scenario). Repeatable.
     #[arg(long = "shock", value_name = "NAME")]
     pub shocks: Vec<String>,
+    /// Apply a target-group definition from the scenario's [definitions.NAME] block (e.g.
+    /// no_60_plus in the default scenario).
+    #[arg(long = "definition", value_name = "NAME")]
+    pub definition: Option<String>,
 }
 
 impl SetArgs {
-    /// The overrides, with each --shock NAME as shocks.NAME.enabled=true.
+    /// The overrides, with each --shock NAME as shocks.NAME.enabled=true and --definition
+    /// NAME as definition="NAME".
     pub fn overrides(self) -> Vec<String> {
         let mut all = self.set;
         all.extend(
@@ -111,6 +121,7 @@ impl SetArgs {
                 .into_iter()
                 .map(|name| format!("shocks.{name}.enabled=true")),
         );
+        all.extend(self.definition.map(|name| format!("definition=\"{name}\"")));
         all
     }
 }
@@ -220,6 +231,53 @@ pub struct CompareArgs {
     pub sim: SimArgs,
     #[command(flatten)]
     pub output: OutArgs,
+}
+
+/// Arguments of `stress`.
+#[derive(Debug, Args)]
+pub struct StressArgs {
+    /// Scenario file or built-in name (default: the embedded Malmö scenario).
+    pub scenario: Option<String>,
+    /// A target-group definition of the scenario to test (repeatable; default: every
+    /// [definitions] block).
+    #[arg(long = "definition", value_name = "NAME")]
+    pub definitions: Vec<String>,
+    /// A target to compare, e.g. 'positive_exits>=400@2026' (repeatable; default: the
+    /// scenario's targets).
+    #[arg(long = "target", value_name = "EXPR")]
+    pub targets: Vec<String>,
+    /// Override a scenario value for every alternative, e.g. --set
+    /// definitions.no_60_plus.ineligible=shrink. Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Switch on a shock for every alternative. Repeatable.
+    #[arg(long = "shock", value_name = "NAME")]
+    pub shocks: Vec<String>,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    #[command(flatten)]
+    pub output: OutArgs,
+}
+
+impl StressArgs {
+    /// The library's options for `stress`.
+    pub fn into_options(self) -> StressOptions {
+        StressOptions {
+            scenario: self.scenario,
+            definitions: self.definitions,
+            set: SetArgs {
+                set: self.set,
+                shocks: self.shocks,
+                definition: None,
+            }
+            .overrides(),
+            targets: self.targets,
+            sim: self.sim.options(),
+            out: self.output.out,
+            format: self.output.format.format(),
+            csv_dialect: self.output.csv_dialect.dialect(),
+        }
+    }
 }
 
 /// Arguments of `sweep`.

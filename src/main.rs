@@ -30,6 +30,7 @@ fn main() -> ExitCode {
         Command::Sensitivity(args) => {
             commands::sensitivity::sensitivity(&args.into_options(), &tick)
         }
+        Command::Stress(args) => commands::stress::stress(&args.into_options(), &tick),
     };
     bar.finish();
     match result {

@@ -106,6 +106,11 @@ pub fn collect_range(
         programme.groups.len(),
         programme.teams.len(),
         programme.calendar.horizon as usize,
+        programme
+            .attributes
+            .iter()
+            .map(|a| a.categories.len())
+            .sum(),
         plan.replications as usize,
     );
     let row = years.len() * ANNUAL_COLUMNS;

@@ -5,6 +5,7 @@ pub mod compare;
 pub mod run;
 pub mod sensitivity;
 pub mod size;
+pub mod stress;
 pub mod sweep;
 pub mod validate;
 

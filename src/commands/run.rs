@@ -59,6 +59,9 @@ pub fn run(opts: &RunOptions, progress: &(dyn Fn(u64) + Sync)) -> anyhow::Result
         if let Some(e) = csv::escalating(&summary) {
             files.push((dir.join("escalating_goals.csv"), e));
         }
+        if let Some(a) = csv::attributes(&summary) {
+            files.push((dir.join("attributes.csv"), a));
+        }
         files.push((
             dir.join("summary.json"),
             json::to_json(&summary).into_bytes(),

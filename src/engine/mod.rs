@@ -15,6 +15,7 @@
 //! tabulated once per team-month as integer thresholds, and one uniform `u64` per
 //! participant-month decides both whether and why a participant leaves.
 
+mod population;
 pub mod rng;
 mod table;
 pub mod trajectory;
@@ -25,6 +26,7 @@ use rand::{Rng, RngCore};
 use rand_distr::{Distribution, Poisson, StandardNormal};
 
 use crate::model::*;
+use population::Population;
 use rng::{stream, threshold, threshold32, Purpose, StreamRng};
 use table::{Slot, TableCache, MIN_SLOTS};
 pub use trajectory::{Trajectory, STAY_BANDS};
@@ -53,13 +55,18 @@ enum Post {
 struct TeamState {
     /// Active participants, packed by [`pack`].
     members: Vec<u32>,
+    /// Attribute profile of each active participant, in step with `members` (empty when
+    /// the programme has no attributes).
+    profiles: Vec<u16>,
     /// Active participants per cell (kept in step with `members`).
     cell_count: Vec<u32>,
-    waiting: VecDeque<u8>,
+    /// Referrals waiting for a place: (cell, profile).
+    waiting: VecDeque<(u8, u16)>,
     posts: [Post; TEAM_ROLES],
     exits_rng: StreamRng,
     intake_rng: StreamRng,
     staffing_rng: StreamRng,
+    attributes_rng: StreamRng,
     /// Index of the team's exit table in the worker's [`TableCache`].
     table: usize,
     /// The team factors and cache epoch the table index was taken for.
@@ -84,6 +91,8 @@ pub struct Workspace {
     entered: Vec<u32>,
     /// Entrants of one team's intake per cell.
     team_entered: Vec<u32>,
+    /// Entrants of the month per attribute category and gender.
+    category_entered: Vec<u32>,
     /// Pressure multipliers by caseload, per team FTE (bits of the f64).
     pressure_memo: Vec<(u64, Vec<f64>)>,
     /// The engine whose caches this workspace holds (0 = none yet).
@@ -109,6 +118,8 @@ pub struct Engine {
     mix: MixTable,
     /// Intake mixes of shocks: (from, to, mix).
     shock_mixes: Vec<(i32, i32, MixTable)>,
+    /// Attributes and eligibility.
+    population: Population,
     /// Share of women per group on 32 bits.
     women_thresholds: Vec<u32>,
     poisson: Vec<Option<Poisson<f64>>>,
@@ -150,17 +161,42 @@ impl Engine {
             }
         }
         let mut cell_hazards = Vec::with_capacity(groups * 2);
-        for g in &p.groups {
+        for (i, g) in p.groups.iter().enumerate() {
+            let norm = p.attribute_norm.get(i).copied().unwrap_or(NEUTRAL);
             for s in Gender::ALL {
                 let f = g.gender_factors(s);
-                cell_hazards.push(std::array::from_fn(|k| g.hazards[k] * f[k]));
+                cell_hazards.push(std::array::from_fn(|k| {
+                    let h = g.hazards[k] * f[k];
+                    if norm[k] > 0.0 {
+                        h / norm[k]
+                    } else {
+                        h
+                    }
+                }));
             }
         }
-        let mix = MixTable::new(&p.intake.mix);
+        let population = Population::new(&p);
+        // Refilling from the eligible population changes the groups entrants come from:
+        // a group contributes in proportion to its eligible share.
+        let refill = population.ineligible == Some(Ineligible::Refill);
+        let mix_of = |shares: &[f64]| {
+            if refill {
+                let w: Vec<f64> = shares
+                    .iter()
+                    .zip(&population.eligible_share)
+                    .map(|(s, e)| s * e)
+                    .collect();
+                let total: f64 = w.iter().sum();
+                MixTable::new(&w.iter().map(|x| x / total).collect::<Vec<_>>())
+            } else {
+                MixTable::new(shares)
+            }
+        };
+        let mix = mix_of(&p.intake.mix);
         let shock_mixes = p
             .shocks
             .iter()
-            .filter_map(|s| Some((s.from, s.to, MixTable::new(s.mix.as_ref()?))))
+            .filter_map(|s| Some((s.from, s.to, mix_of(s.mix.as_ref()?))))
             .collect();
         Engine {
             cell_hazards,
@@ -177,6 +213,7 @@ impl Engine {
             },
             mix,
             shock_mixes,
+            population,
             women_thresholds: p
                 .groups
                 .iter()
@@ -208,6 +245,7 @@ impl Engine {
             self.programme.calendar.horizon as usize,
             self.programme.groups.len(),
             self.programme.teams.len(),
+            self.population.categories,
         )
     }
 
@@ -261,6 +299,12 @@ impl Engine {
                 ws.group_factors[g] = f;
             }
             ws.tables.set_basis(&ws.group_factors);
+            if self.population.present {
+                ws.tally.category_exits.clear();
+                ws.tally
+                    .category_exits
+                    .resize(self.population.categories * 2 * EXIT_CAUSES, 0);
+            }
 
             let mut cost = 0.0;
             for t in 0..p.teams.len() {
@@ -280,7 +324,7 @@ impl Engine {
                 self.exits_step(
                     m,
                     &mut ws.teams[t],
-                    ws.tables.table(table),
+                    (ws.tables.table(table), ws.tables.hazards(table)),
                     &mut ws.tally,
                     &mut ws.group_active,
                 );
@@ -295,6 +339,13 @@ impl Engine {
                 cost += p.costs.overhead_per_year / 12.0;
                 out.cost_sek[r] = cost.round() as i64;
                 out.waiting[r] = ws.teams.iter().map(|t| t.waiting.len() as u32).sum();
+                let n = ws.tally.category_exits.len();
+                for (o, v) in out.category_exits[r * n..(r + 1) * n]
+                    .iter_mut()
+                    .zip(&ws.tally.category_exits)
+                {
+                    *o += v;
+                }
             }
         }
     }
@@ -312,12 +363,14 @@ impl Engine {
             ws.teams = (0..p.teams.len())
                 .map(|_| TeamState {
                     members: Vec::new(),
+                    profiles: Vec::new(),
                     cell_count: Vec::new(),
                     waiting: VecDeque::new(),
                     posts: [Post::Filled; TEAM_ROLES],
                     exits_rng: stream(0, 0, Purpose::Exits, 0),
                     intake_rng: stream(0, 0, Purpose::TeamIntake, 0),
                     staffing_rng: stream(0, 0, Purpose::Staffing, 0),
+                    attributes_rng: stream(0, 0, Purpose::TeamAttributes, 0),
                     table: 0,
                     table_key: None,
                 })
@@ -325,6 +378,7 @@ impl Engine {
         }
         for (t, ts) in ws.teams.iter_mut().enumerate() {
             ts.members.clear();
+            ts.profiles.clear();
             ts.cell_count.clear();
             ts.cell_count.resize(groups * 2, 0);
             ts.waiting.clear();
@@ -332,6 +386,7 @@ impl Engine {
             ts.exits_rng = stream(seed, replication, Purpose::Exits, t as u64);
             ts.intake_rng = stream(seed, replication, Purpose::TeamIntake, t as u64);
             ts.staffing_rng = stream(seed, replication, Purpose::Staffing, t as u64);
+            ts.attributes_rng = stream(seed, replication, Purpose::TeamAttributes, t as u64);
             ts.table_key = None;
         }
         ws.group_active.clear();
@@ -365,6 +420,7 @@ impl Engine {
             .collect();
         if !present.is_empty() {
             let mut rng = stream(seed, replication, Purpose::Initial, 0);
+            let mut attributes_rng = stream(seed, replication, Purpose::InitialAttributes, 0);
             let mut next = 0usize;
             for c in &p.initial {
                 for _ in 0..c.count {
@@ -372,6 +428,13 @@ impl Engine {
                     let spent = rng.random_range(c.months_spent.0..=c.months_spent.1) as i32;
                     let cell = (c.group * 2 + usize::from(!woman)) as u8;
                     let ts = &mut ws.teams[present[next % present.len()]];
+                    if self.population.present {
+                        // Enrolled before the definition applies: drawn from everyone.
+                        let profile = self
+                            .population
+                            .draw(c.group, false, || attributes_rng.next_u64());
+                        ts.profiles.push(profile);
+                    }
                     ts.members.push(pack(self.first_month - spent, cell));
                     ts.cell_count[cell as usize] += 1;
                     ws.group_active[c.group] += 1;
@@ -457,9 +520,14 @@ impl Engine {
         let cap = intake.cap.map_or(usize::MAX, |c| c.per_team as usize);
         let overflow = intake.cap.map_or(Overflow::Wait, |c| c.overflow);
         let mut declined = 0u32;
+        let mut ineligible = 0u32;
+        let pop = &self.population;
+        let refill = pop.ineligible == Some(Ineligible::Refill);
         let cells = self.cell_hazards.len();
         ws.entered.clear();
         ws.entered.resize(cells, 0);
+        ws.category_entered.clear();
+        ws.category_entered.resize(pop.categories * 2, 0);
         for t in 0..teams {
             if !(p.teams[t].takes_intake(m) && intake.scheduled(m, t, teams)) {
                 continue;
@@ -468,17 +536,41 @@ impl Engine {
             ws.team_entered.clear();
             ws.team_entered.resize(cells, 0);
             while ts.members.len() < cap {
-                let Some(cell) = ts.waiting.pop_front() else {
+                let Some((cell, profile)) = ts.waiting.pop_front() else {
                     break;
                 };
-                admit(ts, cell, m, &mut ws.team_entered);
+                admit(
+                    ts,
+                    cell,
+                    profile,
+                    pop,
+                    m,
+                    &mut ws.team_entered,
+                    &mut ws.category_entered,
+                );
             }
             for _ in 0..intake.per_team {
                 let cell = self.draw_cell(ts.intake_rng.next_u64(), mix);
-                if ts.members.len() < cap {
-                    admit(ts, cell, m, &mut ws.team_entered);
+                let profile = if pop.present {
+                    let rng = &mut ts.attributes_rng;
+                    pop.draw(cell as usize / 2, refill, || rng.next_u64())
+                } else {
+                    0
+                };
+                if !pop.is_eligible(profile) {
+                    ineligible += 1;
+                } else if ts.members.len() < cap {
+                    admit(
+                        ts,
+                        cell,
+                        profile,
+                        pop,
+                        m,
+                        &mut ws.team_entered,
+                        &mut ws.category_entered,
+                    );
                 } else if overflow == Overflow::Wait {
-                    ts.waiting.push_back(cell);
+                    ts.waiting.push_back((cell, profile));
                 } else {
                     declined += 1;
                 }
@@ -500,6 +592,14 @@ impl Engine {
                 ((i as u64) << 32) ^ (m as u32 as u64),
             );
             let n = poisson.sample(&mut rng) as u64;
+            let mut attributes_rng = pop.present.then(|| {
+                stream(
+                    seed,
+                    replication,
+                    Purpose::ContinuousAttributes,
+                    ((i as u64) << 32) ^ (m as u32 as u64),
+                )
+            });
             ws.open.clear();
             ws.open
                 .extend((0..teams).filter(|&t| p.teams[t].takes_intake(m)));
@@ -508,17 +608,29 @@ impl Engine {
                 let pick = rng.random_range(0..open.len().max(1));
                 let woman = ((rng.next_u64() >> 32) as u32) < self.women_thresholds[ci.group];
                 let cell = (ci.group * 2 + usize::from(!woman)) as u8;
+                let profile = attributes_rng
+                    .as_mut()
+                    .map_or(0, |r| pop.draw(ci.group, refill, || r.next_u64()));
                 let Some(&t) = open.get(pick) else {
                     declined += 1;
                     continue;
                 };
                 let ts = &mut ws.teams[t];
-                if ts.members.len() < cap {
-                    ts.members.push(pack(m, cell));
+                if !pop.is_eligible(profile) {
+                    ineligible += 1;
+                } else if ts.members.len() < cap {
+                    admit(
+                        ts,
+                        cell,
+                        profile,
+                        pop,
+                        m,
+                        &mut ws.entered,
+                        &mut ws.category_entered,
+                    );
                     ts.cell_count[cell as usize] += 1;
-                    ws.entered[cell as usize] += 1;
                 } else if overflow == Overflow::Wait {
-                    ts.waiting.push_back(cell);
+                    ts.waiting.push_back((cell, profile));
                 } else {
                     declined += 1;
                 }
@@ -534,6 +646,14 @@ impl Engine {
         }
         if let Some(r) = rec {
             out.declined[r] += declined;
+            out.ineligible[r] += ineligible;
+            let n = ws.category_entered.len();
+            for (o, v) in out.category_entrants[r * n..(r + 1) * n]
+                .iter_mut()
+                .zip(&ws.category_entered)
+            {
+                *o += v;
+            }
         }
     }
 
@@ -626,16 +746,31 @@ impl Engine {
             return;
         }
         let bands = self.bands;
-        ts.table = cache.get_or_build(team, |table| {
+        let attributes = self.population.hazards;
+        let max = self.population.max_factors;
+        ts.table = cache.get_or_build(team, |table, hazards| {
             table.resize(self.cell_hazards.len() * bands, [0; 4]);
+            if attributes {
+                hazards.resize(self.cell_hazards.len() * bands, NEUTRAL);
+            }
             for (cell, base) in self.cell_hazards.iter().enumerate() {
                 let g = cell / 2;
                 for b in 0..bands {
                     let prof = &self.profile[g * bands + b];
                     let h: CauseFactors =
                         std::array::from_fn(|k| base[k] * prof[k] * team[k] * group_factors[g][k]);
-                    let (exit, cause) = exit_thresholds(h);
-                    table[cell * bands + b] = [exit, cause[0], cause[1], cause[2]];
+                    let i = cell * bands + b;
+                    if attributes {
+                        // The slot holds the exit threshold of the highest-risk profile: a
+                        // participant whose uniform is above it stays whatever their
+                        // attributes, so only the few below need their own thresholds.
+                        hazards[i] = h;
+                        let (bound, _) = exit_thresholds(std::array::from_fn(|k| h[k] * max[k]));
+                        table[i] = [bound, 0, 0, 0];
+                    } else {
+                        let (exit, cause) = exit_thresholds(h);
+                        table[i] = [exit, cause[0], cause[1], cause[2]];
+                    }
                 }
             }
         });
@@ -647,12 +782,16 @@ impl Engine {
         &self,
         m: i32,
         ts: &mut TeamState,
-        table: &[Slot],
+        (table, hazards): (&[Slot], &[CauseFactors]),
         tally: &mut Tally,
         group_active: &mut [u32],
     ) {
         tally.clear(self.cell_hazards.len());
-        if self.bands == 1 {
+        if self.population.hazards {
+            self.draw_exits_with_attributes::<true>(m, ts, table, hazards, tally);
+        } else if self.population.present {
+            self.draw_exits_with_attributes::<false>(m, ts, table, hazards, tally);
+        } else if self.bands == 1 {
             self.draw_exits::<false>(m, ts, table, tally);
         } else {
             self.draw_exits::<true>(m, ts, table, tally);
@@ -741,6 +880,89 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// The participant loop of a programme with attributes: profiles move with their
+    /// participants and are tallied for leavers. With `HAZARDS`, a participant's hazards
+    /// are the slot's times their profile's multipliers; the slot's threshold (that of the
+    /// highest-risk profile) screens out most stayers before any exact computation, and
+    /// the same single uniform decides whether and why, as in [`Engine::draw_exits`].
+    #[inline(never)]
+    fn draw_exits_with_attributes<const HAZARDS: bool>(
+        &self,
+        m: i32,
+        ts: &mut TeamState,
+        table: &[Slot],
+        hazards: &[CauseFactors],
+        tally: &mut Tally,
+    ) {
+        let pop = &self.population;
+        let bands = self.bands;
+        let n = ts.members.len();
+        tally.log.clear();
+        tally.log.resize(n, 0);
+        tally.log_profiles.clear();
+        tally.log_profiles.resize(n, 0);
+        let mut rng = ts.exits_rng.clone();
+        let now = (m + ENTRY_BIAS) as u32;
+        let mut kept = 0;
+        let mut logged = 0;
+        for r in 0..n {
+            let key = ts.members[r];
+            let profile = ts.profiles[r];
+            let cell = (key & 0xff) as usize;
+            let d = now - (key >> 8);
+            let i = cell * bands + self.band_of[d as usize] as usize;
+            let slot = &table[i];
+            let u = rng.next_u64();
+            let expired = d >= self.last_month_of_cell[cell];
+            let (exit, cause) = if !HAZARDS {
+                (slot[0], [slot[1], slot[2], slot[3]])
+            } else if u < slot[0] || expired {
+                let a = &pop.factors[profile as usize];
+                let h: CauseFactors = std::array::from_fn(|k| hazards[i][k] * a[k]);
+                // 1 − e^−H ≤ H, so a uniform at or above H (as a threshold) stays without
+                // the exponential being computed.
+                if u >= threshold(h.iter().sum()) && !expired {
+                    (0, [0; 3])
+                } else {
+                    exit_thresholds(h)
+                }
+            } else {
+                (0, [0; 3])
+            };
+            let hazard_exit = u < exit;
+            if hazard_exit | expired {
+                let c = (u >= cause[0]) as u32 + (u >= cause[1]) as u32 + (u >= cause[2]) as u32;
+                let outcome = if hazard_exit {
+                    c
+                } else {
+                    ExitCause::MaxDuration as u32
+                };
+                tally.log[logged] = (outcome << 28) | ((cell as u32) << 20) | d;
+                tally.log_profiles[logged] = profile;
+                logged += 1;
+            } else {
+                ts.members[kept] = key;
+                ts.profiles[kept] = profile;
+                kept += 1;
+            }
+        }
+        ts.exits_rng = rng;
+        ts.members.truncate(kept);
+        ts.profiles.truncate(kept);
+        for (&entry, &profile) in tally.log[..logged].iter().zip(&tally.log_profiles) {
+            let (outcome, cell, d) = (entry >> 28, (entry >> 20) & 0xff, entry & 0xf_ffff);
+            tally.outcomes[cell as usize * EXIT_CAUSES + outcome as usize] += 1;
+            tally.stays[((d / 6) as usize).min(STAY_BANDS - 1)] += 1;
+            let gender = (cell & 1) as usize;
+            for &k in pop.categories_of(profile) {
+                tally.category_exits[(k as usize * 2 + gender) * EXIT_CAUSES + outcome as usize] +=
+                    1;
+            }
+        }
+    }
+}
+
 /// Per team-month counts of the exits step, added to the trajectory once per team-month so
 /// the participant loop touches only a few small arrays.
 #[derive(Debug, Clone, Default)]
@@ -753,6 +975,11 @@ struct Tally {
     stays: [u32; STAY_BANDS],
     /// Packed (cause, cell, months in programme) of the month's leavers.
     log: Vec<u32>,
+    /// Attribute profiles of the month's leavers, in step with `log`.
+    log_profiles: Vec<u16>,
+    /// Exits by attribute category over the month's teams, `[category][gender][cause]`
+    /// (cleared and recorded once per month, not per team).
+    category_exits: Vec<u32>,
 }
 
 impl Tally {
@@ -833,10 +1060,26 @@ fn onboarding(months: u32) -> Post {
     }
 }
 
-/// Adds a participant to a team's caseload, counting them in `entered` (per cell).
-fn admit(ts: &mut TeamState, cell: u8, m: i32, entered: &mut [u32]) {
+/// Adds a participant to a team's caseload, counting them in `entered` (per cell) and in
+/// `categories` (per attribute category and gender).
+fn admit(
+    ts: &mut TeamState,
+    cell: u8,
+    profile: u16,
+    pop: &Population,
+    m: i32,
+    entered: &mut [u32],
+    categories: &mut [u32],
+) {
     ts.members.push(pack(m, cell));
     entered[cell as usize] += 1;
+    if pop.present {
+        ts.profiles.push(profile);
+        let gender = (cell & 1) as usize;
+        for &k in pop.categories_of(profile) {
+            categories[k as usize * 2 + gender] += 1;
+        }
+    }
 }
 
 /// Cumulative group shares of an intake mix as 32-bit thresholds.

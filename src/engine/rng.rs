@@ -26,6 +26,12 @@ pub enum Purpose {
     Exits = 5,
     /// Participants enrolled before the first month.
     Initial = 6,
+    /// Attribute categories of one team's scheduled entrants.
+    TeamAttributes = 7,
+    /// Attribute categories of one continuous intake stream's entrants in one month.
+    ContinuousAttributes = 8,
+    /// Attribute categories of the participants enrolled before the first month.
+    InitialAttributes = 9,
 }
 
 /// The SplitMix64 finaliser: a bijective mix of 64 bits.

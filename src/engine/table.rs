@@ -47,6 +47,9 @@ impl Hasher for FastHasher {
 #[derive(Debug, Clone, Default)]
 pub struct TableCache {
     tables: Vec<Vec<Slot>>,
+    /// Per table, the hazards behind each slot (filled only where participants' attributes
+    /// rescale them, so the thresholds alone do not suffice).
+    hazards: Vec<Vec<CauseFactors>>,
     index: HashMap<[u64; HAZARD_CAUSES], usize, BuildHasherDefault<FastHasher>>,
     basis: Vec<CauseFactors>,
     /// Changes whenever cached tables become invalid; teams compare it with the epoch
@@ -67,6 +70,7 @@ impl TableCache {
 
     fn clear(&mut self) {
         self.tables.clear();
+        self.hazards.clear();
         self.index.clear();
         self.epoch += 1;
     }
@@ -75,7 +79,7 @@ impl TableCache {
     pub fn get_or_build(
         &mut self,
         team: CauseFactors,
-        build: impl FnOnce(&mut Vec<Slot>),
+        build: impl FnOnce(&mut Vec<Slot>, &mut Vec<CauseFactors>),
     ) -> usize {
         let key = team.map(f64::to_bits);
         if let Some(&i) = self.index.get(&key) {
@@ -85,11 +89,13 @@ impl TableCache {
             self.clear();
         }
         let mut table = Vec::new();
-        build(&mut table);
+        let mut hazards = Vec::new();
+        build(&mut table, &mut hazards);
         if table.len() < MIN_SLOTS {
             table.resize(MIN_SLOTS, [0; 4]);
         }
         self.tables.push(table);
+        self.hazards.push(hazards);
         self.index.insert(key, self.tables.len() - 1);
         self.tables.len() - 1
     }
@@ -97,6 +103,11 @@ impl TableCache {
     /// A table by index.
     pub fn table(&self, i: usize) -> &[Slot] {
         &self.tables[i]
+    }
+
+    /// The hazards behind a table's slots (empty unless its builder filled them).
+    pub fn hazards(&self, i: usize) -> &[CauseFactors] {
+        &self.hazards[i]
     }
 }
 
@@ -109,11 +120,11 @@ mod tests {
         let mut c = TableCache::default();
         c.set_basis(&[[1.0; 4]]);
         let mut builds = 0;
-        let a = c.get_or_build([0.5; 4], |t| {
+        let a = c.get_or_build([0.5; 4], |t, _| {
             builds += 1;
             t.push([1, 0, 0, 0]);
         });
-        let b = c.get_or_build([0.5; 4], |_| builds += 1);
+        let b = c.get_or_build([0.5; 4], |_, _| builds += 1);
         assert_eq!((a, builds), (b, 1));
         assert!(c.table(a).len() >= MIN_SLOTS);
         let epoch = c.epoch;
@@ -121,7 +132,7 @@ mod tests {
         assert_eq!(c.epoch, epoch, "same basis keeps the tables");
         c.set_basis(&[[2.0; 4]]);
         assert_ne!(c.epoch, epoch);
-        c.get_or_build([0.5; 4], |_| builds += 1);
+        c.get_or_build([0.5; 4], |_, _| builds += 1);
         assert_eq!(builds, 2);
     }
 }

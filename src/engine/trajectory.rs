@@ -34,11 +34,20 @@ pub struct Trajectory {
     pub cost_sek: Vec<i64>,
     /// Active participants per team after intake, `[month][team]`.
     pub team_active: Vec<u32>,
+    /// Number of attribute categories over all attributes (0 without attributes).
+    pub categories: usize,
+    /// Entrants by attribute category, `[month][category][gender]`.
+    pub category_entrants: Vec<u32>,
+    /// Exits by attribute category, `[month][category][gender][cause]`.
+    pub category_exits: Vec<u32>,
+    /// Referrals turned away by the target-group definition (shrink, or refill where a
+    /// group has no eligible people).
+    pub ineligible: Vec<u32>,
 }
 
 impl Trajectory {
     /// An empty buffer for the given dimensions.
-    pub fn new(months: usize, groups: usize, teams: usize) -> Trajectory {
+    pub fn new(months: usize, groups: usize, teams: usize, categories: usize) -> Trajectory {
         let cells = months * groups * 2;
         Trajectory {
             months,
@@ -53,6 +62,10 @@ impl Trajectory {
             declined: vec![0; months],
             cost_sek: vec![0; months],
             team_active: vec![0; months * teams],
+            categories,
+            category_entrants: vec![0; months * categories * 2],
+            category_exits: vec![0; months * categories * 2 * EXIT_CAUSES],
+            ineligible: vec![0; months],
         }
     }
 
@@ -67,6 +80,9 @@ impl Trajectory {
             &mut self.waiting,
             &mut self.declined,
             &mut self.team_active,
+            &mut self.category_entrants,
+            &mut self.category_exits,
+            &mut self.ineligible,
         ] {
             v.fill(0);
         }

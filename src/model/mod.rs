@@ -453,6 +453,88 @@ impl Shock {
     }
 }
 
+/// A participant attribute beyond group and gender (age band, education, years on public
+/// support, ...): its categories, who has them at intake and what they do to the hazards.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attribute {
+    /// Identifier (`age`, `education`, ...).
+    pub id: String,
+    /// Category identifiers, in output order.
+    pub categories: Vec<String>,
+    /// Intake distribution per group, `[group][category]`, each summing to 1.
+    pub distribution: Vec<Vec<f64>>,
+    /// Hazard multipliers per category and cause (relative to the group's hazards).
+    pub multipliers: Vec<CauseFactors>,
+}
+
+impl Attribute {
+    /// The mean multiplier per cause over group `g`'s intake distribution (exactly 1 for
+    /// multipliers of 1, whatever rounding the shares carry).
+    pub fn mean_multiplier(&self, g: usize) -> CauseFactors {
+        let d = &self.distribution[g];
+        let total: f64 = d.iter().sum();
+        std::array::from_fn(|k| {
+            let sum: f64 = d.iter().zip(&self.multipliers).map(|(p, m)| p * m[k]).sum();
+            if total > 0.0 {
+                sum / total
+            } else {
+                1.0
+            }
+        })
+    }
+
+    /// Whether every multiplier is 1, so the attribute changes no hazard.
+    pub fn is_neutral(&self) -> bool {
+        self.multipliers.iter().all(|m| *m == NEUTRAL)
+    }
+}
+
+/// What happens to a referral outside the target group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ineligible {
+    /// The place goes to someone from the eligible population: intake volumes stay.
+    Refill,
+    /// The referral is turned away: intake shrinks.
+    Shrink,
+}
+
+impl Ineligible {
+    /// Identifier in scenario files.
+    pub fn id(self) -> &'static str {
+        match self {
+            Ineligible::Refill => "refill",
+            Ineligible::Shrink => "shrink",
+        }
+    }
+}
+
+/// The target-group definition in force: which attribute categories may enter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Eligibility {
+    /// `[attribute][category]`: whether people in the category may enter.
+    pub allowed: Vec<Vec<bool>>,
+    /// Refill or shrink.
+    pub ineligible: Ineligible,
+}
+
+impl Eligibility {
+    /// Probability that an entrant of a group drawn from `attributes` is eligible.
+    pub fn eligible_share(&self, attributes: &[Attribute], group: usize) -> f64 {
+        attributes
+            .iter()
+            .zip(&self.allowed)
+            .map(|(a, allowed)| {
+                a.distribution[group]
+                    .iter()
+                    .zip(allowed)
+                    .filter(|(_, ok)| **ok)
+                    .map(|(p, _)| p)
+                    .sum::<f64>()
+            })
+            .product()
+    }
+}
+
 /// A quantity reported per replication and year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Metric {
@@ -675,6 +757,16 @@ pub struct Programme {
     pub seasonality: [CauseFactors; 12],
     /// Shocks.
     pub shocks: Vec<Shock>,
+    /// Participant attributes beyond group and gender.
+    pub attributes: Vec<Attribute>,
+    /// Per group and cause, the mean attribute multiplier over the scenario's own intake
+    /// distributions (before any definition): group hazards are divided by it, so they stay
+    /// the hazards of the group's average referral, as calibrated.
+    pub attribute_norm: Vec<CauseFactors>,
+    /// The target-group definition applied, by name, if any.
+    pub definition: Option<String>,
+    /// Eligibility filters of that definition (`None` = everyone referred may enter).
+    pub eligibility: Option<Eligibility>,
     /// Whether each replication draws its own hazards from their uncertainty.
     pub parameter_uncertainty: bool,
     /// Targets.

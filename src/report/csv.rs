@@ -229,20 +229,54 @@ pub fn groups(s: &Summary) -> Vec<u8> {
         .expect("in memory");
     for y in &s.years {
         for (g, metrics) in &y.by_group {
-            for (name, m) in metrics {
-                w.write_record([
-                    y.year.to_string(),
-                    g.clone(),
-                    name.clone(),
-                    num(m.mean),
-                    num(m.women),
-                    num(m.men),
-                ])
-                .expect("in memory");
-            }
+            write_means(&mut w, &[y.year.to_string(), g.clone()], metrics);
         }
     }
     finish(w)
+}
+
+/// `attributes.csv`: means per year, attribute category and metric, overall and by gender
+/// (`None` when the scenario has no attributes).
+pub fn attributes(s: &Summary) -> Option<Vec<u8>> {
+    if s.years.iter().all(|y| y.by_attribute.is_empty()) {
+        return None;
+    }
+    let mut w = writer();
+    w.write_record([
+        "year",
+        "attribute",
+        "category",
+        "metric",
+        "mean",
+        "women",
+        "men",
+    ])
+    .expect("in memory");
+    for y in &s.years {
+        for (a, cats) in &y.by_attribute {
+            for (cat, metrics) in cats {
+                write_means(
+                    &mut w,
+                    &[y.year.to_string(), a.clone(), cat.clone()],
+                    metrics,
+                );
+            }
+        }
+    }
+    Some(finish(w))
+}
+
+/// One row per metric: the leading fields, then mean, women, men.
+fn write_means(
+    w: &mut csv::Writer<Vec<u8>>,
+    lead: &[String],
+    metrics: &indexmap::IndexMap<String, crate::stats::GroupMean>,
+) {
+    for (name, m) in metrics {
+        let mut row = lead.to_vec();
+        row.extend([name.clone(), num(m.mean), num(m.women), num(m.men)]);
+        w.write_record(row).expect("in memory");
+    }
 }
 
 #[cfg(test)]
@@ -294,6 +328,7 @@ mod tests {
                 months: 12,
                 metrics,
                 by_group: IndexMap::new(),
+                by_attribute: IndexMap::new(),
                 positive_exits_histogram: None,
             }],
             targets: vec![],

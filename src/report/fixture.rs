@@ -93,6 +93,7 @@ pub fn summary() -> Summary {
                 months: 12,
                 metrics,
                 by_group: IndexMap::new(),
+                by_attribute: IndexMap::new(),
                 positive_exits_histogram: Some(Bins {
                     start: exits - 50.0,
                     width: 10.0,

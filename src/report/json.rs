@@ -51,6 +51,7 @@ mod tests {
                 months: 12,
                 metrics,
                 by_group: IndexMap::new(),
+                by_attribute: IndexMap::new(),
                 positive_exits_histogram: None,
             }],
             targets: vec![TargetResult {

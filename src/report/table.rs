@@ -7,11 +7,16 @@ use std::fmt::Write;
 use crate::stats::{Dist, Summary};
 
 /// Rows of the yearly table: metric identifier, label, how to format it.
-const ROWS: [(&str, &str, Unit); 12] = [
+const ROWS: [(&str, &str, Unit); 14] = [
     ("positive_exits", "Exits to work or studies", Unit::Count),
     (
         "positive_share",
         "Share of exits to work/studies",
+        Unit::Percent,
+    ),
+    (
+        "positive_share_gap",
+        "Share gap, women − men",
         Unit::Percent,
     ),
     ("work_exits", "Exits to work", Unit::Count),
@@ -25,6 +30,11 @@ const ROWS: [(&str, &str, Unit); 12] = [
     ),
     ("exits", "All exits", Unit::Count),
     ("entrants", "Entrants", Unit::Count),
+    (
+        "ineligible",
+        "Referrals outside the target group",
+        Unit::Count,
+    ),
     ("person_years", "Person-years (årsplatser)", Unit::Decimal),
     ("budget_sek", "Budget, MSEK", Unit::Millions),
     (
@@ -147,11 +157,18 @@ pub fn render(s: &Summary, origin: &str) -> String {
         if !s.years.iter().any(|y| y.metrics.contains_key(id)) {
             continue;
         }
+        let by_gender = s
+            .years
+            .iter()
+            .any(|y| y.metrics.get(id).is_some_and(|m| m.women.is_some()));
         for (who, name) in [
             ("all", label.to_string()),
             ("women", "  women".into()),
             ("men", "  men".into()),
         ] {
+            if who != "all" && !by_gender {
+                continue;
+            }
             let _ = write!(out, "{name:label_w$}");
             for y in &s.years {
                 let d = y.metrics.get(id).and_then(|m| match who {
@@ -181,6 +198,8 @@ pub fn render(s: &Summary, origin: &str) -> String {
         }
         out.push('\n');
     }
+
+    attribute_section(&mut out, s);
 
     if !s.targets.is_empty() {
         let _ = writeln!(out, "\nTargets: probability of meeting each (± Monte Carlo standard error, percentage points)");
@@ -263,6 +282,47 @@ pub fn render(s: &Summary, origin: &str) -> String {
     out
 }
 
+/// Entrants and exits to work or studies per attribute category in the last reported
+/// year, with each category's share of exits going to work or studies by gender.
+fn attribute_section(out: &mut String, s: &Summary) {
+    let Some(y) = s.years.last().filter(|y| !y.by_attribute.is_empty()) else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "\nBy participant attribute, {} (means): entrants, exits to work or studies, and the share of\nexits going to work or studies for everyone, women and men (attributes.csv has every year)",
+        y.year
+    );
+    let _ = writeln!(
+        out,
+        "  {:<34}{:>9}{:>12}{:>9}{:>9}{:>9}",
+        "", "entrants", "work/stud.", "share", "women", "men"
+    );
+    for (a, cats) in &y.by_attribute {
+        for (cat, m) in cats {
+            let left = m["exits"].mean > 0.0;
+            let pct = |v: f64| {
+                if left {
+                    format!("{:.1}%", v * 100.0)
+                } else {
+                    "–".into()
+                }
+            };
+            let share = &m["positive_share"];
+            let _ = writeln!(
+                out,
+                "  {:<34}{:>9.0}{:>12.0}{:>9}{:>9}{:>9}",
+                format!("{a} {cat}"),
+                m["entrants"].mean,
+                m["positive_exits"].mean,
+                pct(share.mean),
+                pct(share.women),
+                pct(share.men)
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -302,6 +362,7 @@ mod tests {
                 months: 12,
                 metrics,
                 by_group: IndexMap::new(),
+                by_attribute: IndexMap::new(),
                 positive_exits_histogram: None,
             }],
             targets: vec![TargetResult {

@@ -8,10 +8,12 @@ use super::{raw_checked, validated, Scenario, ScenarioError};
 
 /// Named tables whose entries an override may change but not create: a misspelt group or
 /// role name must be an error, not a new, half-specified entry.
-const NAMED_TABLES: [&str; 6] = [
+const NAMED_TABLES: [&str; 8] = [
     "groups",
     "support",
     "shocks",
+    "attributes",
+    "definitions",
     "teams.added",
     "intake.continuous",
     "costs.per_fte",

@@ -34,6 +34,12 @@ pub struct RawScenario {
     pub seasonality: Option<RawSeasonality>,
     /// Shocks by name.
     pub shocks: Option<IndexMap<String, RawShock>>,
+    /// Participant attributes by identifier.
+    pub attributes: Option<IndexMap<String, RawAttribute>>,
+    /// Target-group definitions by name.
+    pub definitions: Option<IndexMap<String, RawDefinition>>,
+    /// The target-group definition applied (a name from `definitions`).
+    pub definition: Option<String>,
     /// Parameter uncertainty switch.
     pub uncertainty: Option<RawUncertainty>,
     /// Targets.
@@ -326,6 +332,39 @@ pub struct RawShock {
     pub vacancy_factor: Option<RawRoles>,
     /// The group mix of scheduled intakes during the shock.
     pub mix: Option<IndexMap<String, f64>>,
+}
+
+/// `[attributes.NAME]`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAttribute {
+    /// Category identifiers.
+    pub categories: Option<Vec<String>>,
+    /// Intake distribution over the categories for every group.
+    pub distribution: Option<IndexMap<String, f64>>,
+    /// Intake distributions of particular groups.
+    pub by_group: Option<IndexMap<String, IndexMap<String, f64>>>,
+    /// Hazard multipliers per category.
+    pub multipliers: Option<IndexMap<String, RawCauses>>,
+}
+
+/// `[definitions.NAME]`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDefinition {
+    /// What the definition means, in words.
+    pub description: Option<String>,
+    /// Categories that may not enter, per attribute.
+    pub exclude: Option<IndexMap<String, Vec<String>>>,
+    /// The only categories that may enter, per attribute.
+    pub only: Option<IndexMap<String, Vec<String>>>,
+    /// The group mix of scheduled intakes.
+    pub mix: Option<IndexMap<String, f64>>,
+    /// Attribute shares among entrants: one category's overall share, or a whole
+    /// distribution.
+    pub share: Option<IndexMap<String, IndexMap<String, f64>>>,
+    /// `refill` or `shrink`.
+    pub ineligible: Option<String>,
 }
 
 /// `[uncertainty]`.

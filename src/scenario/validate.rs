@@ -1,6 +1,8 @@
 //! Validation: raw scenario → [`Programme`], filling the documented defaults and collecting
 //! every problem with its key path, the offending value and what is allowed.
 
+mod population;
+
 use indexmap::IndexMap;
 
 use super::raw::*;
@@ -738,6 +740,16 @@ pub fn validate(raw: &RawScenario) -> Result<Programme, Vec<Problem>> {
         }
     }
 
+    // Who enters: attributes and the target-group definition applied.
+    let attributes = population::attributes(&mut c, &raw.attributes, &names);
+    let definition = population::definitions(
+        &mut c,
+        &raw.definitions,
+        &raw.definition,
+        &names,
+        &attributes,
+    );
+
     // Targets.
     let mut targets = Vec::new();
     for (i, t) in raw.targets.clone().unwrap_or_default().iter().enumerate() {
@@ -902,7 +914,7 @@ pub fn validate(raw: &RawScenario) -> Result<Programme, Vec<Problem>> {
     if !c.problems.is_empty() {
         return Err(c.problems);
     }
-    Ok(Programme {
+    let mut programme = Programme {
         name: raw
             .name
             .clone()
@@ -925,11 +937,26 @@ pub fn validate(raw: &RawScenario) -> Result<Programme, Vec<Problem>> {
         pressure,
         seasonality,
         shocks,
+        attribute_norm: (0..names.len())
+            .map(|g| {
+                attributes.iter().fold(NEUTRAL, |acc, a| {
+                    let m = a.mean_multiplier(g);
+                    std::array::from_fn(|k| acc[k] * m[k])
+                })
+            })
+            .collect(),
+        attributes,
+        definition: None,
+        eligibility: None,
         parameter_uncertainty,
         targets,
         escalating_goals,
         costs,
-    })
+    };
+    if let Some(d) = definition {
+        population::apply(d, &mut programme).map_err(|p| vec![p])?;
+    }
+    Ok(programme)
 }
 
 /// A number with at most six decimals and no trailing zeros (1.0999999999999999 → 1.1).
@@ -945,24 +972,44 @@ fn is_identifier(s: &str) -> bool {
         && s.chars().next().is_some_and(|ch| ch.is_ascii_lowercase())
 }
 
-/// Group shares of an intake mix (`intake.mix` or a shock's `mix`): each a probability of
-/// a known group, summing to 1; groups not named get 0.
+/// Group shares of an intake mix (`intake.mix`, a shock's or a definition's `mix`).
 fn mix_shares(
     c: &mut Checker,
     path: &str,
     m: &IndexMap<String, f64>,
     names: &[String],
 ) -> Vec<f64> {
-    let mut mix = vec![0.0; names.len()];
+    shares(
+        c,
+        path,
+        m,
+        names,
+        &("group", "the scenario's groups are".to_string()),
+    )
+}
+
+/// Shares over named items (groups of a mix, categories of an attribute): each a
+/// probability of a known item, summing to 1; items not named get 0. `what` is the
+/// item's noun and the phrase that lists the known ones.
+fn shares(
+    c: &mut Checker,
+    path: &str,
+    m: &IndexMap<String, f64>,
+    names: &[String],
+    what: &(&str, String),
+) -> Vec<f64> {
+    let mut out = vec![0.0; names.len()];
     for (g, share) in m {
         let p = format!("{path}.{g}");
         let v = c.probability(&p, Some(*share), 0.0);
         match names.iter().position(|n| n == g) {
-            Some(k) => mix[k] = v,
+            Some(k) => out[k] = v,
             None => c.problem(
                 p,
                 format!(
-                    "unknown group \"{g}\": the scenario's groups are {}",
+                    "unknown {} \"{g}\": {} {}",
+                    what.0,
+                    what.1,
                     names.join(", ")
                 ),
             ),
@@ -975,7 +1022,7 @@ fn mix_shares(
             format!("shares sum to {}: they must sum to 1", short(total)),
         );
     }
-    mix
+    out
 }
 
 #[cfg(test)]
@@ -990,6 +1037,48 @@ mod tests {
             Err(e) => panic!("expected semantic problems, got {e}"),
             Ok(_) => vec![],
         }
+    }
+
+    #[test]
+    fn attributes_and_definitions_name_what_is_wrong() {
+        let text = r#"
+extends = "malmo"
+definition = "nobody"
+[attributes.age]
+distribution = { "16-29" = 0.5, "30-44" = 0.3, old = 0.1 }
+multipliers.ancient = { work = 0.5 }
+[definitions.bad]
+exclude = { height = ["tall"], education = ["none"] }
+only = { disability = [] }
+share = { social_assistance = { yes = 1.5 }, education = { compulsory = 0.2, unknown = 0.1 } }
+ineligible = "drop"
+"#;
+        let p = problems(text).join("\n");
+        for expected in [
+            "attributes.age.distribution.old: unknown category \"old\": the categories of age are 16-29, 30-44, 45-59, 60-65",
+            // Tables merge over the base's (extends), so the base's 45-59 and 60-65 count.
+            "attributes.age.distribution: shares sum to 1.41: they must sum to 1",
+            "attributes.age.multipliers.ancient: unknown category",
+            "definitions.bad.exclude.height: unknown attribute \"height\": the scenario's attributes are",
+            "definitions.bad.exclude.education[0]: unknown category \"none\": the categories of education are compulsory",
+            "definitions.bad.only.disability: leaves no category of disability eligible",
+            "definitions.bad.share.social_assistance.yes: 1.5 is not a probability",
+            "definitions.bad.share.education: gives 2 categories: give one",
+            "definitions.bad.ineligible: \"drop\" is not allowed: use refill",
+            "definition: \"nobody\" is not defined: the scenario's definitions are over_30, no_60_plus",
+        ] {
+            assert!(p.contains(expected), "missing {expected:?} in\n{p}");
+        }
+    }
+
+    #[test]
+    fn an_unreachable_share_gives_the_reachable_range() {
+        let text = "extends = \"malmo\"\ndefinition = \"d\"\n[intake]\nmix = { af_job = 0.0, social_services = 1.0, ama = 0.0 }\n[definitions.d]\nshare = { social_assistance = { yes = 0.5 } }\n";
+        let p = problems(text).join("\n");
+        assert!(
+            p.contains("definitions.d.share.social_assistance.yes: 0.5 cannot be reached"),
+            "{p}"
+        );
     }
 
     #[test]

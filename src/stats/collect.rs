@@ -36,8 +36,10 @@ pub const STAY_COLUMN: usize = 2 * GENDER_COLUMNS;
 pub const DECLINED_COLUMN: usize = STAY_COLUMN + STAY_BANDS;
 /// Column of the waiting list at the end of the year.
 pub const WAITING_COLUMN: usize = DECLINED_COLUMN + 1;
+/// Column of referrals turned away by the target-group definition.
+pub const INELIGIBLE_COLUMN: usize = WAITING_COLUMN + 1;
 /// Columns per replication and year.
-pub const ANNUAL_COLUMNS: usize = WAITING_COLUMN + 1;
+pub const ANNUAL_COLUMNS: usize = INELIGIBLE_COLUMN + 1;
 
 /// Column of a gender-specific count for gender index `s` (0 women, 1 men).
 pub fn column(c: AnnualColumn, s: usize) -> usize {
@@ -163,6 +165,9 @@ pub struct MonthlyAggregate {
     pub team_sums: Vec<u64>,
     /// Sums of the gender-specific annual columns, `[year][group][gender][column]`.
     pub group_sums: Vec<u64>,
+    /// Sums of exits and entrants (the first six gender-specific columns) by attribute
+    /// category, `[year][category][gender][column]`.
+    pub category_sums: Vec<u64>,
 }
 
 impl MonthlyAggregate {
@@ -183,6 +188,9 @@ impl MonthlyAggregate {
         for (a, b) in self.group_sums.iter_mut().zip(&other.group_sums) {
             *a += b;
         }
+        for (a, b) in self.category_sums.iter_mut().zip(&other.category_sums) {
+            *a += b;
+        }
         self
     }
 }
@@ -198,6 +206,8 @@ pub struct Collector {
     pub teams: usize,
     /// Reported months.
     pub months: usize,
+    /// Attribute categories over all attributes.
+    pub categories: usize,
     /// Base counts, `[replication][year][column]`.
     pub annual: Vec<u32>,
     /// Budget in SEK, `[replication][year]`.
@@ -213,6 +223,7 @@ impl Collector {
         groups: usize,
         teams: usize,
         months: usize,
+        categories: usize,
         replications: usize,
     ) -> Collector {
         let y = years.len();
@@ -223,6 +234,7 @@ impl Collector {
             groups,
             teams,
             months,
+            categories,
             monthly: MonthlyAggregate::default(),
         }
     }
@@ -247,6 +259,7 @@ impl Collector {
             histograms: vec![Histogram::default(); self.months * Series::ALL.len()],
             team_sums: vec![0; self.months * self.teams],
             group_sums: vec![0; self.years.len() * self.groups * 2 * GENDER_COLUMNS],
+            category_sums: vec![0; self.years.len() * self.categories * 2 * GENDER_COLUMNS],
         }
     }
 
@@ -296,6 +309,19 @@ impl Collector {
                     row[STAY_COLUMN + b] += t.stays[m * STAY_BANDS + b];
                 }
                 row[DECLINED_COLUMN] += t.declined[m];
+                row[INELIGIBLE_COLUMN] += t.ineligible[m];
+                for k in 0..t.categories {
+                    for s in 0..2 {
+                        let i = (m * t.categories + k) * 2 + s;
+                        let cs = ((yi * t.categories + k) * 2 + s) * GENDER_COLUMNS;
+                        for c in 0..EXIT_CAUSES {
+                            acc.category_sums[cs + c] +=
+                                t.category_exits[i * EXIT_CAUSES + c] as u64;
+                        }
+                        acc.category_sums[cs + AnnualColumn::Entrants as usize] +=
+                            t.category_entrants[i] as u64;
+                    }
+                }
                 row[WAITING_COLUMN] = t.waiting[m];
                 cost += t.cost_sek[m];
             }

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use super::collect::Collector;
+use super::collect::{Collector, INELIGIBLE_COLUMN};
 use super::summary::{replication_values, target_hits};
 use crate::model::{Gender, Metric, Target};
 
@@ -192,6 +192,41 @@ pub fn compare(collectors: &[&Collector], targets: &[Target]) -> Vec<ComparedRow
                     per_alt,
                 ));
             }
+            if m == Metric::PositiveShare {
+                // Gender balance: women's share minus men's, per replication.
+                let per_alt = collectors
+                    .iter()
+                    .map(|c| {
+                        let w = replication_values(c, &[yi], Some(0), m);
+                        let men = replication_values(c, &[yi], Some(1), m);
+                        w.iter().zip(&men).map(|(a, b)| a - b).collect()
+                    })
+                    .collect();
+                rows.push(row(
+                    ry.year,
+                    "positive_share_gap".into(),
+                    None,
+                    RowKind::Mean,
+                    per_alt,
+                ));
+            }
+        }
+        let ineligible: Vec<Vec<f64>> = collectors
+            .iter()
+            .map(|c| {
+                (0..c.replications())
+                    .map(|r| c.value(r, yi, INELIGIBLE_COLUMN) as f64)
+                    .collect()
+            })
+            .collect();
+        if ineligible.iter().flatten().any(|&x| x > 0.0) {
+            rows.push(row(
+                ry.year,
+                "ineligible".into(),
+                None,
+                RowKind::Mean,
+                ineligible,
+            ));
         }
     }
     for t in targets {

@@ -6,8 +6,8 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use super::collect::{
-    column, AnnualColumn, Collector, Series, DECLINED_COLUMN, GENDER_COLUMNS, STAY_COLUMN,
-    WAITING_COLUMN,
+    column, AnnualColumn, Collector, Series, DECLINED_COLUMN, GENDER_COLUMNS, INELIGIBLE_COLUMN,
+    STAY_COLUMN, WAITING_COLUMN,
 };
 use super::{proportion, Dist};
 use crate::model::{Direction, EscalatingGoals, Gender, Metric, Programme, StepReading, Target};
@@ -48,6 +48,9 @@ pub struct YearSummary {
     pub metrics: IndexMap<String, MetricSummary>,
     /// Means per group: group → metric → mean.
     pub by_group: IndexMap<String, IndexMap<String, GroupMean>>,
+    /// Means per attribute category: attribute → category → metric → mean.
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub by_attribute: IndexMap<String, IndexMap<String, IndexMap<String, GroupMean>>>,
     /// Histogram of exits to work or studies over replications.
     pub positive_exits_histogram: Option<Bins>,
 }
@@ -339,6 +342,50 @@ fn met(v: f64, threshold: f64, d: Direction) -> bool {
     }
 }
 
+/// Mean entrants, exits by cause (and person-years) per replication, for both genders
+/// and each, from `sum(gender, column)`.
+fn means(sum: impl Fn(usize, usize) -> f64, person_years: bool) -> IndexMap<String, GroupMean> {
+    let mut out = IndexMap::new();
+    let mut put = |name: &str, f: &dyn Fn(usize) -> f64| {
+        out.insert(
+            name.to_string(),
+            GroupMean {
+                mean: f(0) + f(1),
+                women: f(0),
+                men: f(1),
+            },
+        );
+    };
+    put("entrants", &|s| sum(s, AnnualColumn::Entrants as usize));
+    put("positive_exits", &|s| sum(s, 0) + sum(s, 1));
+    put("work_exits", &|s| sum(s, 0));
+    put("studies_exits", &|s| sum(s, 1));
+    put("fk_samverkan", &|s| sum(s, 2));
+    put("exits", &|s| (0..5).map(|k| sum(s, k)).sum());
+    if person_years {
+        put("person_years", &|s| {
+            sum(s, AnnualColumn::PersonYears24 as usize) / 24.0
+        });
+    }
+    // Share of exits to work or studies, as a ratio of the means above (0 without exits,
+    // so summaries stay comparable with ==).
+    let share = |f: &dyn Fn(&GroupMean) -> f64| {
+        let exits = f(&out["exits"]);
+        if exits > 0.0 {
+            f(&out["positive_exits"]) / exits
+        } else {
+            0.0
+        }
+    };
+    let positive_share = GroupMean {
+        mean: share(&|m| m.mean),
+        women: share(&|m| m.women),
+        men: share(&|m| m.men),
+    };
+    out.insert("positive_share".into(), positive_share);
+    out
+}
+
 /// Builds the summary of a finished run.
 pub fn summarise(p: &Programme, c: &Collector, seed: u64) -> Summary {
     let n = c.replications() as u64;
@@ -380,6 +427,9 @@ pub fn summarise(p: &Programme, c: &Collector, seed: u64) -> Summary {
         }
         metrics.insert("declined".into(), extra(DECLINED_COLUMN));
         metrics.insert("waiting_at_year_end".into(), extra(WAITING_COLUMN));
+        if p.eligibility.is_some() {
+            metrics.insert("ineligible".into(), extra(INELIGIBLE_COLUMN));
+        }
 
         let mut by_group = IndexMap::new();
         for (g, group) in p.groups.iter().enumerate() {
@@ -387,27 +437,23 @@ pub fn summarise(p: &Programme, c: &Collector, seed: u64) -> Summary {
                 c.monthly.group_sums[((yi * c.groups + g) * 2 + s) * GENDER_COLUMNS + col] as f64
                     / n.max(1) as f64
             };
-            let mut gm = IndexMap::new();
-            let mut put = |name: &str, f: &dyn Fn(usize) -> f64| {
-                gm.insert(
-                    name.to_string(),
-                    GroupMean {
-                        mean: f(0) + f(1),
-                        women: f(0),
-                        men: f(1),
-                    },
-                );
-            };
-            put("entrants", &|s| sum(s, AnnualColumn::Entrants as usize));
-            put("positive_exits", &|s| sum(s, 0) + sum(s, 1));
-            put("work_exits", &|s| sum(s, 0));
-            put("studies_exits", &|s| sum(s, 1));
-            put("fk_samverkan", &|s| sum(s, 2));
-            put("exits", &|s| (0..5).map(|k| sum(s, k)).sum());
-            put("person_years", &|s| {
-                sum(s, AnnualColumn::PersonYears24 as usize) / 24.0
-            });
-            by_group.insert(group.name.clone(), gm);
+            by_group.insert(group.name.clone(), means(sum, true));
+        }
+        let mut by_attribute = IndexMap::new();
+        let mut k = 0;
+        for a in &p.attributes {
+            let mut cats = IndexMap::new();
+            for cat in &a.categories {
+                let sum = |s: usize, col: usize| {
+                    c.monthly.category_sums
+                        [((yi * c.categories + k) * 2 + s) * GENDER_COLUMNS + col]
+                        as f64
+                        / n.max(1) as f64
+                };
+                cats.insert(cat.clone(), means(sum, false));
+                k += 1;
+            }
+            by_attribute.insert(a.id.clone(), cats);
         }
         let positive_exits_histogram = Bins::of_counts(
             &replication_values(c, &[yi], None, Metric::PositiveExits),
@@ -418,6 +464,7 @@ pub fn summarise(p: &Programme, c: &Collector, seed: u64) -> Summary {
             months: ry.months,
             metrics,
             by_group,
+            by_attribute,
             positive_exits_histogram,
         });
     }

@@ -1,0 +1,235 @@
+//! Participant attributes in the engine: a participant's categories are packed into one
+//! 16-bit profile (mixed radix over the attributes), drawn at referral from the group's
+//! distributions, checked against the definition's eligibility and turned into hazard
+//! multipliers by a table over profiles.
+
+use crate::model::{Attribute, CauseFactors, Eligibility, Ineligible, Programme, NEUTRAL};
+
+use super::rng::threshold32;
+
+/// Cumulative category thresholds of one attribute for one group (32-bit uniforms).
+#[derive(Debug, Clone)]
+struct Cumulative {
+    thresholds: Vec<u32>,
+    /// The last category with a positive share, for draws above the last threshold.
+    fallback: u16,
+}
+
+impl Cumulative {
+    fn new(shares: &[f64]) -> Cumulative {
+        let mut acc = 0.0;
+        let total: f64 = shares.iter().sum();
+        Cumulative {
+            thresholds: shares
+                .iter()
+                .map(|s| {
+                    acc += s / total.max(f64::MIN_POSITIVE);
+                    threshold32(acc.min(1.0))
+                })
+                .collect(),
+            fallback: shares.iter().rposition(|&s| s > 0.0).unwrap_or(0) as u16,
+        }
+    }
+
+    /// The category of uniform `u`: the number of cumulative thresholds at or below it
+    /// (counted without branches, since the draws are random), or the last category with
+    /// a positive share when `u` lies above every threshold.
+    fn draw(&self, u: u32) -> u16 {
+        let n = self.thresholds.len().saturating_sub(1);
+        let below = self.thresholds[..n].iter().filter(|&&x| u >= x).count() as u16;
+        below.min(self.fallback)
+    }
+}
+
+/// Everything the engine needs about attributes and eligibility, precomputed.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Population {
+    /// Whether the programme has attributes at all.
+    pub present: bool,
+    /// Whether any attribute changes a hazard (otherwise exits ignore profiles).
+    pub hazards: bool,
+    /// Category count of each attribute.
+    radix: Vec<u16>,
+    /// Total categories over all attributes.
+    pub categories: usize,
+    /// Draw tables per group and attribute, `[group][attribute]`.
+    draw: Vec<Vec<Cumulative>>,
+    /// Draw tables restricted to eligible categories (refill), `[group][attribute]`.
+    draw_eligible: Vec<Vec<Cumulative>>,
+    /// Share of each group's referrals that is eligible.
+    pub eligible_share: Vec<f64>,
+    /// Whether each profile may enter.
+    eligible: Vec<bool>,
+    /// Refill or shrink, if a definition filters.
+    pub ineligible: Option<Ineligible>,
+    /// Hazard multipliers per profile.
+    pub factors: Vec<CauseFactors>,
+    /// Largest multiplier per cause over all profiles.
+    pub max_factors: CauseFactors,
+    /// Global category of each attribute per profile, `[profile][attribute]`.
+    profile_categories: Vec<u16>,
+}
+
+impl Population {
+    /// Precomputes the tables of a programme.
+    pub fn new(p: &Programme) -> Population {
+        let attrs = &p.attributes;
+        if attrs.is_empty() {
+            return Population {
+                max_factors: NEUTRAL,
+                ..Population::default()
+            };
+        }
+        let radix: Vec<u16> = attrs.iter().map(|a| a.categories.len() as u16).collect();
+        let mut offset = Vec::with_capacity(attrs.len());
+        let mut categories = 0;
+        for a in attrs {
+            offset.push(categories);
+            categories += a.categories.len();
+        }
+        let profiles: usize = radix.iter().map(|&r| r as usize).product();
+        let allowed = |a: usize, k: usize| {
+            p.eligibility
+                .as_ref()
+                .is_none_or(|e: &Eligibility| e.allowed[a][k])
+        };
+        let draw = (0..p.groups.len())
+            .map(|g| {
+                attrs
+                    .iter()
+                    .map(|a| Cumulative::new(&a.distribution[g]))
+                    .collect()
+            })
+            .collect();
+        let draw_eligible = (0..p.groups.len())
+            .map(|g| {
+                attrs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| {
+                        let kept: Vec<f64> = a.distribution[g]
+                            .iter()
+                            .enumerate()
+                            .map(|(k, &s)| if allowed(i, k) { s } else { 0.0 })
+                            .collect();
+                        Cumulative::new(&kept)
+                    })
+                    .collect()
+            })
+            .collect();
+        let eligible_share = (0..p.groups.len())
+            .map(|g| {
+                p.eligibility
+                    .as_ref()
+                    .map_or(1.0, |e| e.eligible_share(attrs, g))
+            })
+            .collect();
+        let mut factors = Vec::with_capacity(profiles);
+        let mut eligible = Vec::with_capacity(profiles);
+        let mut profile_categories = Vec::with_capacity(profiles * attrs.len());
+        for profile in 0..profiles {
+            let cats = decode(profile, &radix);
+            let mut f = NEUTRAL;
+            let mut ok = true;
+            for (a, &k) in cats.iter().enumerate() {
+                let m = attrs[a].multipliers[k as usize];
+                for (x, y) in f.iter_mut().zip(m) {
+                    *x *= y;
+                }
+                ok &= allowed(a, k as usize);
+                profile_categories.push((offset[a] + k as usize) as u16);
+            }
+            factors.push(f);
+            eligible.push(ok);
+        }
+        let max_factors =
+            std::array::from_fn(|k| factors.iter().map(|f| f[k]).fold(0.0f64, f64::max));
+        Population {
+            present: true,
+            hazards: !attrs.iter().all(Attribute::is_neutral),
+            radix,
+            categories,
+            draw,
+            draw_eligible,
+            eligible_share,
+            eligible,
+            ineligible: p.eligibility.as_ref().map(|e| e.ineligible),
+            factors,
+            max_factors,
+            profile_categories,
+        }
+    }
+
+    /// The profile of a referral of `group` from uniforms given by `next`; with `refill`,
+    /// drawn from the eligible categories only.
+    pub fn draw(&self, group: usize, refill: bool, mut next: impl FnMut() -> u64) -> u16 {
+        let tables = if refill {
+            &self.draw_eligible[group]
+        } else {
+            &self.draw[group]
+        };
+        let mut profile = 0u32;
+        let mut stride = 1u32;
+        let mut word = 0u64;
+        for (a, t) in tables.iter().enumerate() {
+            let u = if a % 2 == 0 {
+                word = next();
+                (word >> 32) as u32
+            } else {
+                word as u32
+            };
+            profile += t.draw(u) as u32 * stride;
+            stride *= self.radix[a] as u32;
+        }
+        profile as u16
+    }
+
+    /// Whether a profile may enter under the definition.
+    pub fn is_eligible(&self, profile: u16) -> bool {
+        self.eligible.get(profile as usize).copied().unwrap_or(true)
+    }
+
+    /// Global category indices (offset per attribute) of a profile.
+    pub fn categories_of(&self, profile: u16) -> &[u16] {
+        let n = self.radix.len();
+        let i = profile as usize * n;
+        &self.profile_categories[i..i + n]
+    }
+}
+
+/// Category of each attribute in a profile.
+fn decode(mut profile: usize, radix: &[u16]) -> Vec<u16> {
+    radix
+        .iter()
+        .map(|&r| {
+            let k = profile % r as usize;
+            profile /= r as usize;
+            k as u16
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profiles_decode_to_each_attributes_category() {
+        let radix = [4u16, 2, 5];
+        let mut seen = std::collections::HashSet::new();
+        for p in 0..40 {
+            let c = decode(p, &radix);
+            assert!(c.iter().zip(radix).all(|(&k, r)| k < r));
+            assert!(seen.insert(c));
+        }
+    }
+
+    #[test]
+    fn cumulative_draws_follow_the_shares() {
+        let t = Cumulative::new(&[0.25, 0.0, 0.75]);
+        assert_eq!(t.draw(0), 0);
+        assert_eq!(t.draw(u32::MAX / 4 - 10), 0);
+        assert_eq!(t.draw(u32::MAX / 4 + 10), 2);
+        assert_eq!(t.draw(u32::MAX), 2);
+    }
+}
