@@ -19,6 +19,8 @@
 //! - `reference`: the reference workload R1 against an independent implementation.
 //! - `calibration`: the default scenario against the 2018–2019 record.
 //! - `scenarios`: every shipped scenario file validates and runs.
+//! - `population`: participant attributes and target-group definitions (neutral attributes
+//!   change nothing, exclusions keep a category out, 2018–2019 relative rates come back).
 
 mod calibration;
 mod cli;
@@ -29,6 +31,7 @@ mod fixtures;
 mod invariants;
 mod mechanisms;
 mod planning;
+mod population;
 mod properties;
 mod reference;
 mod report;
