@@ -920,9 +920,12 @@ impl Engine {
             } else if u < slot[0] || expired {
                 let a = &pop.factors[profile as usize];
                 let h: CauseFactors = std::array::from_fn(|k| hazards[i][k] * a[k]);
-                // 1 − e^−H ≤ H, so a uniform at or above H (as a threshold) stays without
-                // the exponential being computed.
-                if u >= threshold(h.iter().sum()) && !expired {
+                // 1 − e^−H ≤ H, so a uniform at or above H stays without the exponential
+                // being computed. The uniform's top 53 bits as a float are at most its
+                // exact value (a signed conversion is one instruction, an unsigned
+                // threshold is not).
+                let below = (u >> 11) as i64 as f64 * (1.0 / 9_007_199_254_740_992.0);
+                if below >= h.iter().sum::<f64>() && !expired {
                     (0, [0; 3])
                 } else {
                     exit_thresholds(h)

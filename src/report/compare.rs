@@ -9,7 +9,7 @@ use crate::stats::paired::{ComparedRow, Comparison, Difference, RowKind};
 
 const LABEL_W: usize = 36;
 const VALUE_W: usize = 11;
-const DIFF_W: usize = 30;
+const DIFF_W: usize = 33;
 
 fn unit(row: &ComparedRow) -> Unit {
     match row.kind {
