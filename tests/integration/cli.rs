@@ -482,3 +482,58 @@ fn shock_switches_on_a_named_shock_and_rejects_unknown_names() {
             "shocks has no entry `pandemic`; known: subsidy_cut, intake_stop, af_vacancy_wave",
         ));
 }
+
+#[test]
+fn stress_compares_definitions_and_writes_its_files() {
+    let dir = tempfile::tempdir().unwrap();
+    kraftsim()
+        .args([
+            "stress",
+            "--reps",
+            "100",
+            "--definition",
+            "no_60_plus",
+            "--set",
+            "definitions.no_60_plus.ineligible=shrink",
+            "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("no_60_plus: Exclude people over 60"))
+        .stdout(contains("[shrink]"))
+        .stdout(contains("Share gap, women − men"))
+        .stdout(contains("Referrals outside the target group"))
+        .stdout(contains("P(positive_exits>=400@2026)"));
+    let csv = std::fs::read_to_string(dir.path().join("stress.csv")).unwrap();
+    assert!(csv.contains("positive_share_gap") && csv.contains("ineligible"));
+    assert!(dir.path().join("stress.json").exists());
+    // An unknown definition names the key and the known ones.
+    kraftsim()
+        .args(["stress", "--reps", "10", "--definition", "over_90"])
+        .assert()
+        .failure()
+        .stderr(contains("definition: \"over_90\" is not defined"))
+        .stderr(contains("no_60_plus"));
+}
+
+#[test]
+fn run_with_a_definition_reports_attributes() {
+    let dir = tempfile::tempdir().unwrap();
+    kraftsim()
+        .args(["run", "--reps", "100", "--definition", "over_30", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(contains("By participant attribute"))
+        .stdout(contains("age 16-29"));
+    let csv = std::fs::read_to_string(dir.path().join("attributes.csv")).unwrap();
+    let young: Vec<&str> = csv
+        .lines()
+        .filter(|l| l.contains(",age,16-29,entrants,"))
+        .collect();
+    assert_eq!(young.len(), 3, "{csv}");
+    for l in young {
+        assert!(l.ends_with(",0,0,0"), "nobody under 30 enters: {l}");
+    }
+}
