@@ -133,24 +133,50 @@ pub fn evaluate(
 /// Runs the command and returns what to print.
 pub fn compare(opts: &CompareOptions, progress: &(dyn Fn(u64) + Sync)) -> anyhow::Result<String> {
     let alts = alternatives(opts)?;
-    let targets = if opts.targets.is_empty() {
+    let out = opts.out.as_ref().map(|d| (d.as_path(), "compare"));
+    report(
+        alts,
+        &opts.targets,
+        &opts.sim,
+        out,
+        (opts.format, opts.csv_dialect),
+        progress,
+    )
+}
+
+/// Evaluates validated alternatives (baseline first) on `targets` (expressions; default:
+/// the baseline's targets), writes `STEM.csv` and `STEM.json` into the folder of `out` if
+/// given, and returns the comparison rendered in `format` (shared by `compare` and
+/// `stress`).
+pub fn report(
+    alts: Vec<(Alternative, Scenario)>,
+    targets: &[String],
+    sim: &SimOptions,
+    out: Option<(&std::path::Path, &str)>,
+    (format, dialect): (Format, CsvDialect),
+    progress: &(dyn Fn(u64) + Sync),
+) -> anyhow::Result<String> {
+    let targets = if targets.is_empty() {
         alts[0].1.programme.targets.clone()
     } else {
-        target_expr::resolve(&alts[0].1, &opts.targets)?
+        target_expr::resolve(&alts[0].1, targets)?
     };
     let programmes: Vec<Programme> = alts.iter().map(|(_, s)| s.programme.clone()).collect();
     let labels = alts.into_iter().map(|(a, _)| a).collect();
-    let c = evaluate(labels, &programmes, &targets, &opts.sim, progress)?;
-    if let Some(dir) = &opts.out {
+    let c = evaluate(labels, &programmes, &targets, sim, progress)?;
+    if let Some((dir, stem)) = out {
         output::write_all(&csv_out::files_in_dialect(
             vec![
-                (dir.join("compare.csv"), render::csv(&c)),
-                (dir.join("compare.json"), json::to_json(&c).into_bytes()),
+                (dir.join(format!("{stem}.csv")), render::csv(&c)),
+                (
+                    dir.join(format!("{stem}.json")),
+                    json::to_json(&c).into_bytes(),
+                ),
             ],
-            opts.csv_dialect,
+            dialect,
         ))?;
     }
-    Ok(match opts.format {
+    Ok(match format {
         Format::Table => render::table(&c),
         Format::Json => json::to_json(&c),
     })

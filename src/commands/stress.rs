@@ -6,13 +6,9 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 
-use super::compare::evaluate;
 use super::{Format, SimOptions};
-use crate::model::Programme;
-use crate::output;
-use crate::report::csv::{self as csv_out, CsvDialect};
-use crate::report::{compare as render, json};
-use crate::scenario::{overrides, target_expr, Override, Scenario};
+use crate::report::csv::CsvDialect;
+use crate::scenario::{overrides, Override, Scenario};
 use crate::stats::paired::Alternative;
 
 /// Everything `stress` needs.
@@ -115,25 +111,13 @@ pub fn alternatives(opts: &StressOptions) -> anyhow::Result<Vec<(Alternative, Sc
 /// Runs the command and returns what to print.
 pub fn stress(opts: &StressOptions, progress: &(dyn Fn(u64) + Sync)) -> anyhow::Result<String> {
     let alts = alternatives(opts)?;
-    let targets = if opts.targets.is_empty() {
-        alts[0].1.programme.targets.clone()
-    } else {
-        target_expr::resolve(&alts[0].1, &opts.targets)?
-    };
-    let programmes: Vec<Programme> = alts.iter().map(|(_, s)| s.programme.clone()).collect();
-    let labels = alts.into_iter().map(|(a, _)| a).collect();
-    let c = evaluate(labels, &programmes, &targets, &opts.sim, progress)?;
-    if let Some(dir) = &opts.out {
-        output::write_all(&csv_out::files_in_dialect(
-            vec![
-                (dir.join("stress.csv"), render::csv(&c)),
-                (dir.join("stress.json"), json::to_json(&c).into_bytes()),
-            ],
-            opts.csv_dialect,
-        ))?;
-    }
-    Ok(match opts.format {
-        Format::Table => render::table(&c),
-        Format::Json => json::to_json(&c),
-    })
+    let out = opts.out.as_ref().map(|d| (d.as_path(), "stress"));
+    super::compare::report(
+        alts,
+        &opts.targets,
+        &opts.sim,
+        out,
+        (opts.format, opts.csv_dialect),
+        progress,
+    )
 }
