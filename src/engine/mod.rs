@@ -26,7 +26,7 @@ use rand::{Rng, RngCore};
 use rand_distr::{Distribution, Poisson, StandardNormal};
 
 use crate::model::*;
-use population::Population;
+use population::{Cumulative, Population};
 use rng::{stream, threshold, threshold32, Purpose, StreamRng};
 use table::{Slot, TableCache, MIN_SLOTS};
 pub use trajectory::{Trajectory, STAY_BANDS};
@@ -115,9 +115,9 @@ pub struct Engine {
     /// 256 entries, so indexing by a participant's cell byte needs no bounds check.
     last_month_of_cell: Box<[u32; 256]>,
     /// The intake mix.
-    mix: MixTable,
+    mix: Cumulative,
     /// Intake mixes of shocks: (from, to, mix).
-    shock_mixes: Vec<(i32, i32, MixTable)>,
+    shock_mixes: Vec<(i32, i32, Cumulative)>,
     /// Attributes and eligibility.
     population: Population,
     /// Share of women per group on 32 bits.
@@ -186,10 +186,9 @@ impl Engine {
                     .zip(&population.eligible_share)
                     .map(|(s, e)| s * e)
                     .collect();
-                let total: f64 = w.iter().sum();
-                MixTable::new(&w.iter().map(|x| x / total).collect::<Vec<_>>())
+                Cumulative::normalised(&w)
             } else {
-                MixTable::new(shares)
+                Cumulative::new(shares)
             }
         };
         let mix = mix_of(&p.intake.mix);
@@ -446,13 +445,8 @@ impl Engine {
 
     /// The cell (group and gender) of a scheduled entrant from one uniform `u64`: the high
     /// 32 bits pick the group from the intake mix, the low 32 bits the gender.
-    fn draw_cell(&self, u: u64, mix: &MixTable) -> u8 {
-        let high = (u >> 32) as u32;
-        let group = mix
-            .thresholds
-            .iter()
-            .position(|&x| high < x)
-            .unwrap_or(mix.fallback);
+    fn draw_cell(&self, u: u64, mix: &Cumulative) -> u8 {
+        let group = mix.draw((u >> 32) as u32) as usize;
         let woman = (u as u32) < self.women_thresholds[group];
         (group * 2 + usize::from(!woman)) as u8
     }
@@ -1081,31 +1075,6 @@ fn admit(
         let gender = (cell & 1) as usize;
         for &k in pop.categories_of(profile) {
             categories[k as usize * 2 + gender] += 1;
-        }
-    }
-}
-
-/// Cumulative group shares of an intake mix as 32-bit thresholds.
-#[derive(Debug, Clone)]
-struct MixTable {
-    /// Cumulative thresholds, one per group.
-    thresholds: Vec<u32>,
-    /// The last group with a positive share, for draws above the last threshold.
-    fallback: usize,
-}
-
-impl MixTable {
-    fn new(shares: &[f64]) -> MixTable {
-        let mut acc = 0.0;
-        MixTable {
-            thresholds: shares
-                .iter()
-                .map(|s| {
-                    acc += s;
-                    threshold32(acc.min(1.0))
-                })
-                .collect(),
-            fallback: shares.iter().rposition(|&s| s > 0.0).unwrap_or(0),
         }
     }
 }

@@ -7,23 +7,34 @@ use crate::model::{Attribute, CauseFactors, Eligibility, Ineligible, Programme, 
 
 use super::rng::threshold32;
 
-/// Cumulative category thresholds of one attribute for one group (32-bit uniforms).
+/// Cumulative shares as 32-bit thresholds, for drawing a category (an attribute's, or a
+/// group from an intake mix) from one 32-bit uniform.
 #[derive(Debug, Clone)]
-struct Cumulative {
+pub(super) struct Cumulative {
     thresholds: Vec<u32>,
     /// The last category with a positive share, for draws above the last threshold.
     fallback: u16,
 }
 
 impl Cumulative {
-    fn new(shares: &[f64]) -> Cumulative {
-        let mut acc = 0.0;
+    /// Thresholds of shares that sum to 1.
+    pub fn new(shares: &[f64]) -> Cumulative {
+        Cumulative::scaled(shares, 1.0)
+    }
+
+    /// Thresholds of shares rescaled to sum to 1 (all zero stays all zero).
+    pub fn normalised(shares: &[f64]) -> Cumulative {
         let total: f64 = shares.iter().sum();
+        Cumulative::scaled(shares, total.max(f64::MIN_POSITIVE))
+    }
+
+    fn scaled(shares: &[f64], total: f64) -> Cumulative {
+        let mut acc = 0.0;
         Cumulative {
             thresholds: shares
                 .iter()
                 .map(|s| {
-                    acc += s / total.max(f64::MIN_POSITIVE);
+                    acc += s / total;
                     threshold32(acc.min(1.0))
                 })
                 .collect(),
@@ -34,7 +45,7 @@ impl Cumulative {
     /// The category of uniform `u`: the number of cumulative thresholds at or below it
     /// (counted without branches, since the draws are random), or the last category with
     /// a positive share when `u` lies above every threshold.
-    fn draw(&self, u: u32) -> u16 {
+    pub fn draw(&self, u: u32) -> u16 {
         let n = self.thresholds.len().saturating_sub(1);
         let below = self.thresholds[..n].iter().filter(|&&x| u >= x).count() as u16;
         below.min(self.fallback)
@@ -112,7 +123,7 @@ impl Population {
                             .enumerate()
                             .map(|(k, &s)| if allowed(i, k) { s } else { 0.0 })
                             .collect();
-                        Cumulative::new(&kept)
+                        Cumulative::normalised(&kept)
                     })
                     .collect()
             })
