@@ -38,14 +38,6 @@ pub struct CompareOptions {
 /// The alternatives of a comparison, validated, in order (baseline first).
 pub fn alternatives(opts: &CompareOptions) -> anyhow::Result<Vec<(Alternative, Scenario)>> {
     let mut out = Vec::new();
-    let letter = |i: usize| {
-        let l = (b'A' + (i % 26) as u8) as char;
-        if i < 26 {
-            l.to_string()
-        } else {
-            format!("{l}{}", i / 26)
-        }
-    };
     let names: Vec<&str> = if opts.scenarios.is_empty() {
         vec!["malmo"]
     } else {
@@ -89,6 +81,16 @@ pub fn alternatives(opts: &CompareOptions) -> anyhow::Result<Vec<(Alternative, S
         bail!("compare needs at least two alternatives: two scenario files, or one plus --variant 'LABEL: KEY=VALUE'");
     }
     Ok(out)
+}
+
+/// The label of the `i`-th alternative: A, B, …, Z, A1, B1, …
+pub fn letter(i: usize) -> String {
+    let l = (b'A' + (i % 26) as u8) as char;
+    if i < 26 {
+        l.to_string()
+    } else {
+        format!("{l}{}", i / 26)
+    }
 }
 
 /// Runs every alternative on the same replications (common random numbers) and compares

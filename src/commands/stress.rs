@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 
+use super::compare::letter;
 use super::{Format, SimOptions};
 use crate::report::csv::CsvDialect;
 use crate::scenario::{overrides, Override, Scenario};
@@ -66,14 +67,13 @@ pub fn alternatives(opts: &StressOptions) -> anyhow::Result<Vec<(Alternative, Sc
             base.origin
         );
     }
-    let label = |i: usize| ((b'A' + (i % 26) as u8) as char).to_string();
     let as_is = match &base.programme.definition {
         Some(d) => format!("as defined in the scenario ({d})"),
         None => "as defined in the scenario".to_string(),
     };
     let mut out = vec![(
         Alternative {
-            label: label(0),
+            label: letter(0),
             name: as_is,
             origin: base.origin.clone(),
         },
@@ -94,7 +94,7 @@ pub fn alternatives(opts: &StressOptions) -> anyhow::Result<Vec<(Alternative, Sc
             .map_or(String::new(), |e| format!(" [{}]", e.ineligible.id()));
         out.push((
             Alternative {
-                label: label(out.len()),
+                label: letter(out.len()),
                 name: if description.is_empty() {
                     format!("{name}{ineligible}")
                 } else {

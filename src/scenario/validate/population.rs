@@ -103,16 +103,8 @@ pub(super) fn attributes(
         for (cat, m) in a.multipliers.clone().unwrap_or_default() {
             let path = format!("{p}.multipliers.{cat}");
             let f = c.causes(&path, &Some(m), 1.0, 0.0, 100.0);
-            match categories.iter().position(|x| *x == cat) {
-                Some(k) => multipliers[k] = f,
-                None => c.problem(
-                    path,
-                    format!(
-                        "unknown category \"{cat}\": {} {}",
-                        what.1,
-                        categories.join(", ")
-                    ),
-                ),
+            if let Some(k) = category(c, &path, &id, &categories, &cat) {
+                multipliers[k] = f;
             }
         }
         out.push(Attribute {
@@ -172,7 +164,8 @@ pub(super) fn definitions(
                 };
                 let mut named = vec![false; attributes[a].categories.len()];
                 for (i, cat) in cats.iter().enumerate() {
-                    match category(c, &format!("{path}[{i}]"), &attributes[a], cat) {
+                    let at = &attributes[a];
+                    match category(c, &format!("{path}[{i}]"), &at.id, &at.categories, cat) {
                         Some(k) => named[k] = true,
                         None => continue,
                     }
@@ -204,7 +197,8 @@ pub(super) fn definitions(
             if given.len() == 1 {
                 let (cat, v) = given.iter().next().expect("one entry");
                 let v = c.probability(&format!("{path}.{cat}"), Some(*v), 0.0);
-                if let Some(k) = category(c, &format!("{path}.{cat}"), at, cat) {
+                if let Some(k) = category(c, &format!("{path}.{cat}"), &at.id, &at.categories, cat)
+                {
                     share.push((a, ShareChange::Category(k, v)));
                 }
             } else if given.len() == at.categories.len() {
@@ -258,7 +252,11 @@ pub(super) fn apply(d: Definition, p: &mut Programme) -> Result<(), Problem> {
     if let Some(mix) = d.mix {
         p.intake.mix = mix;
     }
-    let weights = expected_entrants(p);
+    let weights = if d.share.is_empty() {
+        Vec::new()
+    } else {
+        expected_entrants(p)
+    };
     for (a, change) in d.share {
         let attr = &mut p.attributes[a];
         match change {
@@ -405,15 +403,21 @@ fn attribute(c: &mut Checker, path: &str, id: &str, attributes: &[Attribute]) ->
     a
 }
 
-fn category(c: &mut Checker, path: &str, a: &Attribute, cat: &str) -> Option<usize> {
-    let k = a.categories.iter().position(|x| x == cat);
+/// Index of category `cat` of attribute `id`, or a problem naming the known ones.
+fn category(
+    c: &mut Checker,
+    path: &str,
+    id: &str,
+    categories: &[String],
+    cat: &str,
+) -> Option<usize> {
+    let k = categories.iter().position(|x| x == cat);
     if k.is_none() {
         c.problem(
             path,
             format!(
-                "unknown category \"{cat}\": the categories of {} are {}",
-                a.id,
-                a.categories.join(", ")
+                "unknown category \"{cat}\": the categories of {id} are {}",
+                categories.join(", ")
             ),
         );
     }
