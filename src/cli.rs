@@ -4,13 +4,17 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use kraftsim::calibrate::{self, Band};
+use kraftsim::commands::calibrate::{CalibrateOptions, CountsOptions};
 use kraftsim::commands::compare::CompareOptions;
 use kraftsim::commands::run::RunOptions;
 use kraftsim::commands::sensitivity::{parse_delta, SensitivityOptions};
 use kraftsim::commands::size::SizeOptions;
 use kraftsim::commands::stress::StressOptions;
 use kraftsim::commands::sweep::SweepOptions;
+use kraftsim::commands::synth::SynthOptions;
 use kraftsim::commands::{Format, SimOptions};
+use kraftsim::records::Date;
 use kraftsim::report::csv::CsvDialect;
 use kraftsim::report::lang::Lang;
 
@@ -49,6 +53,11 @@ pub enum Command {
     /// [definitions.NAME] block on common random numbers (exits, shares, gender balance,
     /// person-years, entrants, cost per exit, target probabilities).
     Stress(StressArgs),
+    /// Estimate exit hazards from the programme's own records (or aggregate counts with
+    /// --counts) and write them as a scenario fragment with intervals and uncertainty.
+    Calibrate(CalibrateArgs),
+    /// Write synthetic individual records of one simulated replication (no real person).
+    Synth(SynthArgs),
 }
 
 /// Replications, seed, threads and parameter uncertainty (every simulating command).
@@ -231,6 +240,138 @@ pub struct CompareArgs {
     pub sim: SimArgs,
     #[command(flatten)]
     pub output: OutArgs,
+}
+
+/// Arguments of `calibrate`.
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// Individual records (CSV, one row per participation: id, entry, exit, cause, group,
+    /// gender, optional team and attributes).
+    #[arg(required_unless_present = "counts", conflicts_with = "counts")]
+    pub records: Option<PathBuf>,
+    /// Fit group rates to aggregate counts per period (CSV: period, entrants_GROUP…,
+    /// exits_CAUSE…) instead of records; needs --extends for the scenario's structure.
+    #[arg(long, value_name = "COUNTS.csv", requires = "extends")]
+    pub counts: Option<PathBuf>,
+    /// What rates are split by: group, or group,gender.
+    #[arg(long, default_value = "group", value_parser = parse_by)]
+    pub by: ByGender,
+    /// Bands of months in the programme with their own rates, e.g. 0-1,2-5,6-11,12+
+    /// (default: one rate over the whole stay).
+    #[arg(long, value_name = "BANDS", value_parser = parse_bands)]
+    pub bands: Option<Bands>,
+    /// Start of observation (YYYY-MM-DD): exposure and exits before it are not counted.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub from: Option<Date>,
+    /// End of observation (YYYY-MM-DD; default: the last day of the month of the latest
+    /// date in the records).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub until: Option<Date>,
+    /// Suppress cells based on fewer people than this.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    pub min_people: u32,
+    /// Leave rows with bad values out (and count them) instead of stopping at the first.
+    #[arg(long)]
+    pub skip_bad_rows: bool,
+    /// The scenario the fragment refines (file or built-in name): its groups are checked
+    /// and the fragment becomes a runnable scenario.
+    #[arg(long, value_name = "SCENARIO")]
+    pub extends: Option<String>,
+    /// The scenario fragment to write.
+    #[arg(long, value_name = "FILE", default_value = "calibrated.toml")]
+    pub out: PathBuf,
+}
+
+/// Bands of months in the programme (the value of --bands).
+#[derive(Debug, Clone)]
+pub struct Bands(pub Vec<Band>);
+
+fn parse_bands(text: &str) -> Result<Bands, String> {
+    calibrate::parse_bands(text).map(Bands)
+}
+
+/// Whether rates are split by gender (the value of --by).
+#[derive(Debug, Clone, Copy)]
+pub struct ByGender(pub bool);
+
+fn parse_by(text: &str) -> Result<ByGender, String> {
+    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+    if !parts.contains(&"group") {
+        return Err(format!(
+            "\"{text}\": rates are always per group: use group or group,gender"
+        ));
+    }
+    if let Some(other) = parts.iter().find(|p| !["group", "gender"].contains(p)) {
+        return Err(format!(
+            "\"{other}\" is not allowed: use group or group,gender"
+        ));
+    }
+    Ok(ByGender(parts.contains(&"gender")))
+}
+
+fn parse_date(text: &str) -> Result<Date, String> {
+    Date::parse(text).ok_or_else(|| format!("\"{text}\" is not a date: use YYYY-MM-DD"))
+}
+
+impl CalibrateArgs {
+    /// The library's options for `calibrate` from records.
+    pub fn into_options(self) -> CalibrateOptions {
+        CalibrateOptions {
+            records: self.records.unwrap_or_default(),
+            by_gender: self.by.0,
+            bands: self
+                .bands
+                .map_or_else(|| vec![Band { from: 0, to: None }], |b| b.0),
+            from: self.from,
+            until: self.until,
+            min_people: self.min_people,
+            skip_bad_rows: self.skip_bad_rows,
+            extends: self.extends,
+            out: self.out,
+        }
+    }
+}
+
+impl CalibrateArgs {
+    /// The library's options for `calibrate --counts`.
+    pub fn counts_options(self, counts: PathBuf) -> CountsOptions {
+        CountsOptions {
+            counts,
+            scenario: self.extends.unwrap_or_else(|| "malmo".into()),
+            out: self.out,
+        }
+    }
+}
+
+/// Arguments of `synth`.
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    /// Scenario file or built-in name (default: the embedded Malmö scenario).
+    pub scenario: Option<String>,
+    #[command(flatten)]
+    pub set: SetArgs,
+    /// Master seed.
+    #[arg(long, default_value_t = 2025)]
+    pub seed: u64,
+    /// Which replication of that seed to write.
+    #[arg(long, default_value_t = 0)]
+    pub replication: u64,
+    /// The records file to write.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+impl SynthArgs {
+    /// The library's options for `synth`.
+    pub fn into_options(self) -> SynthOptions {
+        SynthOptions {
+            scenario: self.scenario,
+            set: self.set.overrides(),
+            seed: self.seed,
+            replication: self.replication,
+            out: self.out,
+        }
+    }
 }
 
 /// Arguments of `stress`.

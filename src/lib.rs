@@ -11,12 +11,14 @@
 // role number; an index loop states that more plainly than zipped iterators.
 #![allow(clippy::needless_range_loop)]
 
+pub mod calibrate;
 pub mod commands;
 pub mod engine;
 pub mod model;
 pub mod montecarlo;
 pub mod output;
 pub mod planning;
+pub mod records;
 pub mod report;
 pub mod scenario;
 pub mod stats;

@@ -31,6 +31,11 @@ fn main() -> ExitCode {
             commands::sensitivity::sensitivity(&args.into_options(), &tick)
         }
         Command::Stress(args) => commands::stress::stress(&args.into_options(), &tick),
+        Command::Calibrate(args) => match args.counts.clone() {
+            Some(counts) => commands::calibrate::calibrate_counts(&args.counts_options(counts)),
+            None => commands::calibrate::calibrate(&args.into_options()),
+        },
+        Command::Synth(args) => commands::synth::synth(&args.into_options()),
     };
     bar.finish();
     match result {

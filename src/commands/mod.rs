@@ -1,12 +1,14 @@
 //! One file per subcommand: orchestration only (load → run → report → write), returning the
 //! text for standard output. No argument parsing and no printing happens here.
 
+pub mod calibrate;
 pub mod compare;
 pub mod run;
 pub mod sensitivity;
 pub mod size;
 pub mod stress;
 pub mod sweep;
+pub mod synth;
 pub mod validate;
 
 use std::path::Path;

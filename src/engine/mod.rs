@@ -73,6 +73,24 @@ struct TeamState {
     table_key: Option<(CauseFactors, u64)>,
 }
 
+/// One participation as simulated: what a synthetic record is made of.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Participation {
+    /// Team index.
+    pub team: u32,
+    /// Group index.
+    pub group: u16,
+    /// Gender.
+    pub gender: Gender,
+    /// Attribute profile (see [`Engine::profile_categories`]).
+    pub profile: u16,
+    /// Month of entry (index from the calendar start; negative in the warm-up or for the
+    /// initial caseload).
+    pub entry: i32,
+    /// Month and cause of the exit; `None` if still enrolled at the end of the horizon.
+    pub exit: Option<(i32, ExitCause)>,
+}
+
 /// Scratch space of one worker thread, reused across replications.
 #[derive(Debug, Clone, Default)]
 pub struct Workspace {
@@ -109,7 +127,7 @@ pub struct Engine {
     band_of: Vec<u8>,
     /// Number of stay bands of the hazard profile.
     bands: usize,
-    /// Profile multipliers per group and band.
+    /// Profile multipliers per cell (`group*2 + gender`) and band.
     profile: Vec<CauseFactors>,
     /// Last month in programme (0-based) of each cell: `max_duration − 1` of its group.
     /// 256 entries, so indexing by a participant's cell byte needs no bounds check.
@@ -154,10 +172,12 @@ impl Engine {
             .map(|d| (cuts.iter().filter(|&&c| c <= d).count() - 1) as u8)
             .collect();
         let bands = cuts.len();
-        let mut profile = Vec::with_capacity(groups * bands);
+        let mut profile = Vec::with_capacity(groups * 2 * bands);
         for g in &p.groups {
-            for &c in &cuts {
-                profile.push(g.profile_at(c));
+            for s in Gender::ALL {
+                for &c in &cuts {
+                    profile.push(g.profile_at(c, s));
+                }
             }
         }
         let mut cell_hazards = Vec::with_capacity(groups * 2);
@@ -227,7 +247,10 @@ impl Engine {
                 })
                 .collect(),
             any_vacancy: p.roles.iter().any(|r| r.vacancy_probability > 0.0),
-            first_month: -(p.calendar.warmup as i32),
+            first_month: p
+                .resume
+                .as_ref()
+                .map_or(-(p.calendar.warmup as i32), |r| r.month),
             id: NEXT_ENGINE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             programme: p,
         }
@@ -250,9 +273,48 @@ impl Engine {
 
     /// Runs replication `replication` of master seed `seed`, writing into `out`.
     pub fn run(&self, seed: u64, replication: u64, ws: &mut Workspace, out: &mut Trajectory) {
+        self.run_logged(seed, replication, ws, out, None);
+    }
+
+    /// Runs a replication like [`Engine::run`] and also appends every participation it
+    /// simulates (those still enrolled at the end without an exit) to `log`.
+    pub fn run_recorded(
+        &self,
+        seed: u64,
+        replication: u64,
+        ws: &mut Workspace,
+        out: &mut Trajectory,
+        log: &mut Vec<Participation>,
+    ) {
+        self.run_logged(seed, replication, ws, out, Some(log));
+    }
+
+    /// The category index of each attribute in a profile, in attribute order.
+    pub fn profile_categories(&self, profile: u16) -> Vec<u16> {
+        self.population.decode(profile)
+    }
+
+    fn run_logged(
+        &self,
+        seed: u64,
+        replication: u64,
+        ws: &mut Workspace,
+        out: &mut Trajectory,
+        mut log: Option<&mut Vec<Participation>>,
+    ) {
         let p = &self.programme;
         let groups = p.groups.len();
         out.clear();
+        if let Some(r) = &p.resume {
+            for &(m, g, s, cause, n) in &r.exits {
+                let i = out.cell(m, g, s as usize) * EXIT_CAUSES + cause as usize;
+                out.exits[i] += n;
+            }
+            for &(m, g, s, n) in &r.entrants {
+                let i = out.cell(m, g, s as usize);
+                out.entrants[i] += n;
+            }
+        }
         self.reset(seed, replication, ws);
 
         let last = p.calendar.horizon as i32 - 1;
@@ -330,6 +392,20 @@ impl Engine {
                 if let Some(r) = rec {
                     ws.tally.add_to(r, out);
                 }
+                if let Some(log) = log.as_deref_mut() {
+                    let profiles = &ws.tally.log_profiles;
+                    for (i, &e) in ws.tally.log.iter().enumerate() {
+                        let (outcome, cell, d) = (e >> 28, (e >> 20) & 0xff, e & 0xf_ffff);
+                        log.push(Participation {
+                            team: t as u32,
+                            group: (cell >> 1) as u16,
+                            gender: Gender::ALL[(cell & 1) as usize],
+                            profile: profiles.get(i).copied().unwrap_or(0),
+                            entry: m - d as i32,
+                            exit: Some((m, ExitCause::ALL[outcome as usize])),
+                        });
+                    }
+                }
             }
             if let Some(r) = rec {
                 for s in &p.support {
@@ -344,6 +420,21 @@ impl Engine {
                     .zip(&ws.tally.category_exits)
                 {
                     *o += v;
+                }
+            }
+        }
+        if let Some(log) = log {
+            for (t, ts) in ws.teams.iter().enumerate() {
+                for (i, &key) in ts.members.iter().enumerate() {
+                    let cell = key & 0xff;
+                    log.push(Participation {
+                        team: t as u32,
+                        group: (cell >> 1) as u16,
+                        gender: Gender::ALL[(cell & 1) as usize],
+                        profile: ts.profiles.get(i).copied().unwrap_or(0),
+                        entry: (key >> 8) as i32 - ENTRY_BIAS,
+                        exit: None,
+                    });
                 }
             }
         }
@@ -413,11 +504,36 @@ impl Engine {
         }
 
         // Participants already enrolled, spread round-robin over the teams working at the
-        // first simulated month.
+        // first simulated month (an observed caseload keeps its known teams).
         let present: Vec<usize> = (0..p.teams.len())
             .filter(|&t| p.teams[t].takes_intake(self.first_month))
             .collect();
-        if !present.is_empty() {
+        if let Some(resume) = &p.resume {
+            let mut attributes_rng = stream(seed, replication, Purpose::InitialAttributes, 0);
+            for (next, e) in resume.caseload.iter().enumerate() {
+                let t = match e.team {
+                    Some(t) if t < ws.teams.len() => t,
+                    _ if present.is_empty() => next % ws.teams.len().max(1),
+                    _ => present[next % present.len()],
+                };
+                let Some(ts) = ws.teams.get_mut(t) else {
+                    break;
+                };
+                let cell = (e.group * 2 + e.gender as usize) as u8;
+                if self.population.present {
+                    let profile = match &e.categories {
+                        Some(c) => self.population.encode(c),
+                        None => self
+                            .population
+                            .draw(e.group, false, || attributes_rng.next_u64()),
+                    };
+                    ts.profiles.push(profile);
+                }
+                ts.members.push(pack(e.entry, cell));
+                ts.cell_count[cell as usize] += 1;
+                ws.group_active[e.group] += 1;
+            }
+        } else if !present.is_empty() {
             let mut rng = stream(seed, replication, Purpose::Initial, 0);
             let mut attributes_rng = stream(seed, replication, Purpose::InitialAttributes, 0);
             let mut next = 0usize;
@@ -750,7 +866,7 @@ impl Engine {
             for (cell, base) in self.cell_hazards.iter().enumerate() {
                 let g = cell / 2;
                 for b in 0..bands {
-                    let prof = &self.profile[g * bands + b];
+                    let prof = &self.profile[cell * bands + b];
                     let h: CauseFactors =
                         std::array::from_fn(|k| base[k] * prof[k] * team[k] * group_factors[g][k]);
                     let i = cell * bands + b;
@@ -866,7 +982,8 @@ impl Engine {
         }
         ts.exits_rng = rng;
         ts.members.truncate(kept);
-        for &entry in &tally.log[..logged] {
+        tally.log.truncate(logged);
+        for &entry in &tally.log {
             let (outcome, cell, d) = (entry >> 28, (entry >> 20) & 0xff, entry & 0xf_ffff);
             tally.outcomes[cell as usize * EXIT_CAUSES + outcome as usize] += 1;
             tally.stays[((d / 6) as usize).min(STAY_BANDS - 1)] += 1;
@@ -947,7 +1064,9 @@ impl Engine {
         ts.exits_rng = rng;
         ts.members.truncate(kept);
         ts.profiles.truncate(kept);
-        for (&entry, &profile) in tally.log[..logged].iter().zip(&tally.log_profiles) {
+        tally.log.truncate(logged);
+        tally.log_profiles.truncate(logged);
+        for (&entry, &profile) in tally.log.iter().zip(&tally.log_profiles) {
             let (outcome, cell, d) = (entry >> 28, (entry >> 20) & 0xff, entry & 0xf_ffff);
             tally.outcomes[cell as usize * EXIT_CAUSES + outcome as usize] += 1;
             tally.stays[((d / 6) as usize).min(STAY_BANDS - 1)] += 1;

@@ -195,6 +195,22 @@ impl Population {
         profile as u16
     }
 
+    /// The profile of given categories (one per attribute, in attribute order).
+    pub fn encode(&self, categories: &[u16]) -> u16 {
+        let mut profile = 0u32;
+        let mut stride = 1u32;
+        for (&k, &r) in categories.iter().zip(&self.radix) {
+            profile += k.min(r - 1) as u32 * stride;
+            stride *= r as u32;
+        }
+        profile as u16
+    }
+
+    /// The category of each attribute in a profile.
+    pub fn decode(&self, profile: u16) -> Vec<u16> {
+        decode(profile as usize, &self.radix)
+    }
+
     /// Whether a profile may enter under the definition.
     pub fn is_eligible(&self, profile: u16) -> bool {
         self.eligible.get(profile as usize).copied().unwrap_or(true)

@@ -32,6 +32,8 @@ pub enum Purpose {
     ContinuousAttributes = 8,
     /// Attribute categories of the participants enrolled before the first month.
     InitialAttributes = 9,
+    /// Exit days of synthetic records (outside the simulation itself).
+    Records = 10,
 }
 
 /// The SplitMix64 finaliser: a bijective mix of 64 bits.

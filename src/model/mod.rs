@@ -102,6 +102,8 @@ pub const NEUTRAL: CauseFactors = [1.0; HAZARD_CAUSES];
 /// A piece of the hazard profile by months already spent in the programme.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProfileBand {
+    /// The gender the band applies to (`None` = both).
+    pub gender: Option<Gender>,
     /// First month in programme (0 = the month of entry) the band covers.
     pub from: u32,
     /// Last month in programme it covers, inclusive; `None` = open-ended.
@@ -132,11 +134,12 @@ pub struct Group {
 }
 
 impl Group {
-    /// The profile multipliers for a participant in month `d` of the programme (0-based).
-    pub fn profile_at(&self, d: u32) -> CauseFactors {
+    /// The profile multipliers for a participant of gender `s` in month `d` of the
+    /// programme (0-based).
+    pub fn profile_at(&self, d: u32, s: Gender) -> CauseFactors {
         self.profile
             .iter()
-            .find(|b| d >= b.from && b.to.is_none_or(|t| d <= t))
+            .find(|b| d >= b.from && b.to.is_none_or(|t| d <= t) && b.gender.is_none_or(|g| g == s))
             .map_or(NEUTRAL, |b| b.factors)
     }
 
@@ -392,6 +395,36 @@ impl Intake {
             Schedule::Months(list) => list.contains(&m),
         }
     }
+}
+
+/// A known state to continue from (a nowcast): the simulation starts at `month` with
+/// the observed caseload instead of the initial cohorts, and the observed counts of the
+/// months before it are added to every replication's records.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Resume {
+    /// First simulated month (index from the calendar start).
+    pub month: i32,
+    /// Participants enrolled at the start of `month`.
+    pub caseload: Vec<Enrolled>,
+    /// Observed exits before `month`: (month index, group, gender, cause, count).
+    pub exits: Vec<(usize, usize, Gender, ExitCause, u32)>,
+    /// Observed entrants before `month`: (month index, group, gender, count).
+    pub entrants: Vec<(usize, usize, Gender, u32)>,
+}
+
+/// One participant of an observed caseload.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Enrolled {
+    /// Team index, if known (otherwise spread round-robin over the working teams).
+    pub team: Option<usize>,
+    /// Group index.
+    pub group: usize,
+    /// Gender.
+    pub gender: Gender,
+    /// Month of entry (index from the calendar start; negative = before it).
+    pub entry: i32,
+    /// Category of each attribute, if known (otherwise drawn from the group's intake).
+    pub categories: Option<Vec<u16>>,
 }
 
 /// Participants already enrolled when the simulation begins.
@@ -775,6 +808,8 @@ pub struct Programme {
     pub escalating_goals: Option<EscalatingGoals>,
     /// Cost rates.
     pub costs: Costs,
+    /// A known state to continue from instead of simulating from the start.
+    pub resume: Option<Resume>,
 }
 
 impl Programme {

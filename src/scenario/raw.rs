@@ -206,6 +206,8 @@ pub struct RawGroup {
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawProfileBand {
+    /// `women` or `men`: the band applies to one gender only (default both).
+    pub gender: Option<String>,
     /// First month in programme (0 = month of entry).
     pub from: Option<i64>,
     /// Last month, inclusive (default open-ended).

@@ -56,6 +56,18 @@ impl Checker {
         x
     }
 
+    fn gender(&mut self, path: &str, v: Option<&str>) -> Option<Gender> {
+        match v {
+            None => None,
+            Some("women") => Some(Gender::Woman),
+            Some("men") => Some(Gender::Man),
+            Some(o) => {
+                self.problem(path, format!("\"{o}\" is not allowed: use women or men"));
+                None
+            }
+        }
+    }
+
     fn probability(&mut self, path: &str, v: Option<f64>, default: f64) -> f64 {
         let Some(x) = v else { return default };
         if !x.is_finite() || !(0.0..=1.0).contains(&x) {
@@ -296,20 +308,28 @@ pub fn validate(raw: &RawScenario) -> Result<Programme, Vec<Problem>> {
                 ),
                 c.number(&format!("{bp}.other"), b.other, 1.0, 0.0, 100.0),
             ];
+            let gender = c.gender(&format!("{bp}.gender"), b.gender.as_deref());
             if let Some(prev) = profile.iter().find(|q| {
                 let q_to = q.to.unwrap_or(u32::MAX);
                 let b_to = to.unwrap_or(u32::MAX);
-                from <= q_to && q.from <= b_to
+                let same = q.gender.is_none() || gender.is_none() || q.gender == gender;
+                same && from <= q_to && q.from <= b_to
             }) {
                 c.problem(
                     &bp,
                     format!(
-                        "overlaps the band starting at month {}: bands must not overlap",
+                        "overlaps the band starting at month {}: bands of the same gender must \
+                         not overlap",
                         prev.from
                     ),
                 );
             }
-            profile.push(ProfileBand { from, to, factors });
+            profile.push(ProfileBand {
+                gender,
+                from,
+                to,
+                factors,
+            });
         }
         groups.push(Group {
             name: name.clone(),
@@ -792,18 +812,7 @@ pub fn validate(raw: &RawScenario) -> Result<Programme, Vec<Problem>> {
         if !threshold.is_finite() {
             c.problem(&p, format!("threshold {threshold} is not a finite number"));
         }
-        let gender = match t.gender.as_deref() {
-            None => None,
-            Some("women") => Some(Gender::Woman),
-            Some("men") => Some(Gender::Man),
-            Some(o) => {
-                c.problem(
-                    format!("{p}.gender"),
-                    format!("\"{o}\" is not allowed: use women or men"),
-                );
-                None
-            }
-        };
+        let gender = c.gender(&format!("{p}.gender"), t.gender.as_deref());
         if let Some(metric) = metric {
             targets.push(Target {
                 metric,
@@ -952,6 +961,7 @@ pub fn validate(raw: &RawScenario) -> Result<Programme, Vec<Problem>> {
         targets,
         escalating_goals,
         costs,
+        resume: None,
     };
     if let Some(d) = definition {
         population::apply(d, &mut programme).map_err(|p| vec![p])?;

@@ -28,6 +28,7 @@ mod closed_forms;
 mod common;
 mod extremes;
 mod fixtures;
+mod history;
 mod invariants;
 mod mechanisms;
 mod planning;
