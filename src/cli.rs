@@ -5,8 +5,10 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use kraftsim::calibrate::{self, Band};
+use kraftsim::commands::backtest::BacktestOptions;
 use kraftsim::commands::calibrate::{CalibrateOptions, CountsOptions};
 use kraftsim::commands::compare::CompareOptions;
+use kraftsim::commands::nowcast::NowcastOptions;
 use kraftsim::commands::run::RunOptions;
 use kraftsim::commands::sensitivity::{parse_delta, SensitivityOptions};
 use kraftsim::commands::size::SizeOptions;
@@ -14,6 +16,7 @@ use kraftsim::commands::stress::StressOptions;
 use kraftsim::commands::sweep::SweepOptions;
 use kraftsim::commands::synth::SynthOptions;
 use kraftsim::commands::{Format, SimOptions};
+use kraftsim::model::calendar::YearMonth;
 use kraftsim::records::Date;
 use kraftsim::report::csv::CsvDialect;
 use kraftsim::report::lang::Lang;
@@ -58,6 +61,9 @@ pub enum Command {
     Calibrate(CalibrateArgs),
     /// Write synthetic individual records of one simulated replication (no real person).
     Synth(SynthArgs),
+    /// Simulate a past period and place each observed yearly figure in its simulated
+    /// distribution (percentiles, chart, coverage of the 50 % and 90 % intervals).
+    Backtest(BacktestArgs),
 }
 
 /// Replications, seed, threads and parameter uncertainty (every simulating command).
@@ -121,6 +127,16 @@ pub struct SetArgs {
 }
 
 impl SetArgs {
+    /// The overrides, as [`SetArgs::overrides`] gives them, without consuming the arguments.
+    pub fn overrides_ref(&self) -> Vec<String> {
+        SetArgs {
+            set: self.set.clone(),
+            shocks: self.shocks.clone(),
+            definition: self.definition.clone(),
+        }
+        .overrides()
+    }
+
     /// The overrides, with each --shock NAME as shocks.NAME.enabled=true and --definition
     /// NAME as definition="NAME".
     pub fn overrides(self) -> Vec<String> {
@@ -197,6 +213,21 @@ pub struct RunArgs {
     /// Write every chart as SVG and PNG into this folder.
     #[arg(long, value_name = "DIR")]
     pub charts: Option<PathBuf>,
+    /// Nowcast: the last month observed (YYYY-MM); the run continues from the month after
+    /// with the caseload and this year's exits from --state.
+    #[arg(long, value_name = "YYYY-MM", value_parser = parse_month, requires = "state")]
+    pub as_of: Option<YearMonth>,
+    /// Nowcast: the records (same columns as calibrate's) giving the actual caseload and
+    /// the exits so far.
+    #[arg(long, value_name = "STATE.csv", requires = "as_of")]
+    pub state: Option<PathBuf>,
+    /// Nowcast: leave bad rows of --state out (and count them) instead of stopping.
+    #[arg(long, requires = "state")]
+    pub skip_bad_rows: bool,
+}
+
+fn parse_month(text: &str) -> Result<YearMonth, String> {
+    YearMonth::parse(text).ok_or_else(|| format!("\"{text}\" is not a month: use YYYY-MM"))
 }
 
 fn parse_precision(text: &str) -> Result<f64, String> {
@@ -338,6 +369,36 @@ impl CalibrateArgs {
         CountsOptions {
             counts,
             scenario: self.extends.unwrap_or_else(|| "malmo".into()),
+            out: self.out,
+        }
+    }
+}
+
+/// Arguments of `backtest`.
+#[derive(Debug, Args)]
+pub struct BacktestArgs {
+    /// Scenario of the past period (file or built-in name).
+    pub scenario: Option<String>,
+    /// Observed yearly figures (CSV: year, metric, value, optional gender).
+    #[arg(long, value_name = "OBSERVED.csv")]
+    pub observed: PathBuf,
+    #[command(flatten)]
+    pub set: SetArgs,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Write backtest.csv and the chart (SVG, PNG) into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+impl BacktestArgs {
+    /// The library's options for `backtest`.
+    pub fn into_options(self) -> BacktestOptions {
+        BacktestOptions {
+            scenario: self.scenario,
+            set: self.set.overrides(),
+            observed: self.observed,
+            sim: self.sim.options(),
             out: self.out,
         }
     }
@@ -583,6 +644,19 @@ impl CompareArgs {
 }
 
 impl RunArgs {
+    /// The library's options for a nowcast, if --as-of and --state are given.
+    pub fn nowcast_options(&self) -> Option<NowcastOptions> {
+        Some(NowcastOptions {
+            scenario: self.scenario.clone(),
+            set: self.set.overrides_ref(),
+            sim: self.sim.options(),
+            as_of: self.as_of?,
+            state: self.state.clone()?,
+            skip_bad_rows: self.skip_bad_rows,
+            out: self.output.out.clone(),
+        })
+    }
+
     /// The library's options for `run`.
     pub fn into_options(self) -> RunOptions {
         RunOptions {

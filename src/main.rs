@@ -20,7 +20,10 @@ fn main() -> ExitCode {
     let bar = progress::Progress::new(cli.quiet, total);
     let tick = |n: u64| bar.advance(n);
     let result = match cli.command {
-        Command::Run(args) => commands::run::run(&args.into_options(), &tick),
+        Command::Run(args) => match args.nowcast_options() {
+            Some(o) => commands::nowcast::nowcast(&o, &tick),
+            None => commands::run::run(&args.into_options(), &tick),
+        },
         Command::Validate(args) => {
             commands::validate::validate(Some(&args.scenario), &args.set.overrides())
         }
@@ -36,6 +39,7 @@ fn main() -> ExitCode {
             None => commands::calibrate::calibrate(&args.into_options()),
         },
         Command::Synth(args) => commands::synth::synth(&args.into_options()),
+        Command::Backtest(args) => commands::backtest::backtest(&args.into_options(), &tick),
     };
     bar.finish();
     match result {

@@ -18,7 +18,7 @@ use rand::Rng;
 use crate::engine::rng::{stream, Purpose};
 use crate::engine::{Engine, Participation};
 use crate::model::calendar::YearMonth;
-use crate::model::{ExitCause, Gender};
+use crate::model::{Enrolled, ExitCause, Gender, Programme, Resume};
 
 /// A calendar day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -450,6 +450,98 @@ pub fn synthetic_csv(
         w.write_record(&row).expect("writing to memory");
     }
     w.into_inner().expect("writing to memory")
+}
+
+/// The state of a programme at the end of month `as_of`, from its records: the caseload
+/// then enrolled (group, gender, entry month, team and attribute categories where the
+/// records give them) and the exits and entrants observed from the start of that year
+/// (or of the calendar, if later) through `as_of`. The simulation resumes the month after.
+pub fn state(records: &Records, p: &Programme, as_of: YearMonth) -> Result<Resume, String> {
+    let start = p.calendar.start;
+    let m_asof = as_of.months_since(start);
+    if m_asof < 0 || m_asof + 1 >= p.calendar.horizon as i32 {
+        return Err(format!(
+            "--as-of {as_of} is outside the scenario's horizon: give a month from {start} to \
+             {} (at least one month must remain to simulate)",
+            p.calendar.month(p.calendar.horizon as i32 - 2)
+        ));
+    }
+    let end = Date::last_of(as_of);
+    let year_start = YearMonth {
+        year: as_of.year,
+        month: 1,
+    }
+    .max(start);
+    // Attribute columns named like the scenario's attributes give participants' categories.
+    let columns: Option<Vec<usize>> = p
+        .attributes
+        .iter()
+        .map(|a| records.attributes.iter().position(|c| *c == a.id))
+        .collect();
+    let group_of = |r: &Record| {
+        p.group_index(&r.group).ok_or_else(|| {
+            let names: Vec<&str> = p.groups.iter().map(|g| g.name.as_str()).collect();
+            format!(
+                "line {}: group \"{}\" is not a group of the scenario (its groups: {})",
+                r.line,
+                r.group,
+                names.join(", ")
+            )
+        })
+    };
+    let mut resume = Resume {
+        month: m_asof + 1,
+        ..Resume::default()
+    };
+    for r in &records.rows {
+        if r.entry > end {
+            continue;
+        }
+        let group = group_of(r)?;
+        let entry = r.entry.year_month().months_since(start);
+        if r.entry.year_month() >= year_start {
+            resume.entrants.push(((entry) as usize, group, r.gender, 1));
+        }
+        match r.exit {
+            Some((d, cause)) if d <= end => {
+                if d.year_month() >= year_start {
+                    let m = d.year_month().months_since(start) as usize;
+                    resume.exits.push((m, group, r.gender, cause, 1));
+                }
+            }
+            _ => {
+                let categories = match &columns {
+                    Some(cols) if !p.attributes.is_empty() => {
+                        let mut cats = Vec::with_capacity(cols.len());
+                        for (a, &c) in p.attributes.iter().zip(cols) {
+                            let v = &r.attributes[c];
+                            let k = a.categories.iter().position(|x| x == v).ok_or_else(|| {
+                                format!(
+                                    "line {}: column {} = \"{v}\": not a category of attribute \
+                                     {} (its categories: {})",
+                                    r.line,
+                                    a.id,
+                                    a.id,
+                                    a.categories.join(", ")
+                                )
+                            })?;
+                            cats.push(k as u16);
+                        }
+                        Some(cats)
+                    }
+                    _ => None,
+                };
+                resume.caseload.push(Enrolled {
+                    team: r.team.filter(|&t| t < p.teams.len()),
+                    group,
+                    gender: r.gender,
+                    entry,
+                    categories,
+                });
+            }
+        }
+    }
+    Ok(resume)
 }
 
 #[cfg(test)]

@@ -1,8 +1,10 @@
 //! One file per subcommand: orchestration only (load → run → report → write), returning the
 //! text for standard output. No argument parsing and no printing happens here.
 
+pub mod backtest;
 pub mod calibrate;
 pub mod compare;
+pub mod nowcast;
 pub mod run;
 pub mod sensitivity;
 pub mod size;

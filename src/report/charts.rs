@@ -898,3 +898,74 @@ mod tests {
         assert_eq!(blend(&s, f64::NAN), s[0]);
     }
 }
+
+/// A backtest chart: each observed figure's percentile in its simulated distribution, on
+/// a common 0–100 % axis with the central 50 % and 90 % intervals shaded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PercentileChart {
+    /// Title.
+    pub title: String,
+    /// Rows, top first: label and percentile (0–1).
+    pub rows: Vec<(String, f64)>,
+}
+
+impl Chart for PercentileChart {
+    fn size(&self) -> (u32, u32) {
+        (900, 110 + 26 * self.rows.len().max(1) as u32)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), ChartError>
+    where
+        DB::ErrorType: 'static,
+    {
+        area.fill(&WHITE)?;
+        let n = self.rows.len().max(1);
+        let labels: Vec<String> = self.rows.iter().map(|r| r.0.clone()).collect();
+        let mut chart = ChartBuilder::on(area)
+            .caption(&self.title, (FONT, 18))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(260)
+            .build_cartesian_2d(0f64..1f64, 0f64..n as f64)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .light_line_style(RGBColor(235, 235, 235))
+            .y_labels(2 * n + 1)
+            .y_label_formatter(&|v| axis_label(&labels, n as f64 - v))
+            .x_label_formatter(&|v| format!("{:.0}%", v * 100.0))
+            .x_desc("percentile of the observed figure among simulated ones")
+            .label_style((FONT, 12))
+            .axis_desc_style((FONT, 13))
+            .draw()?;
+        for ((lo, hi), colour, label) in [
+            ((0.05, 0.95), RGBColor(222, 235, 247), "90 % interval"),
+            ((0.25, 0.75), RGBColor(158, 202, 225), "50 % interval"),
+        ] {
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(lo, 0.0), (hi, n as f64)],
+                    colour.filled(),
+                )))?
+                .label(label)
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 14, y + 5)], colour.filled())
+                });
+        }
+        chart.draw_series(self.rows.iter().enumerate().map(|(i, r)| {
+            Circle::new(
+                (r.1.clamp(0.0, 1.0), (n - i - 1) as f64 + 0.5),
+                5,
+                RGBColor(230, 85, 13).filled(),
+            )
+        }))?;
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(200, 200, 200))
+            .label_font((FONT, 12))
+            .draw()?;
+        Ok(())
+    }
+}

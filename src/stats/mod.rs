@@ -6,6 +6,7 @@
 //! R and NumPy). Probabilities are proportions of replications with standard error
 //! `sqrt(p(1−p)/n)`.
 
+pub mod backtest;
 pub mod collect;
 pub mod paired;
 pub mod summary;

@@ -537,3 +537,146 @@ fn run_with_a_definition_reports_attributes() {
         assert!(l.ends_with(",0,0,0"), "nobody under 30 enters: {l}");
     }
 }
+
+#[test]
+fn synth_then_calibrate_writes_a_runnable_scenario_without_personal_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = dir.path().join("records.csv");
+    let fitted = dir.path().join("fitted.toml");
+    kraftsim()
+        .args(["synth", "reference", "--seed", "5", "--out"])
+        .arg(&records)
+        .assert()
+        .success()
+        .stdout(contains("synthetic participations"));
+    kraftsim()
+        .arg("calibrate")
+        .arg(&records)
+        .args(["--by", "group,gender", "--bands", "0-1,2-5,6+"])
+        .args(["--extends", "reference", "--out"])
+        .arg(&fitted)
+        .assert()
+        .success()
+        .stdout(contains("women, months 0-1"))
+        .stdout(contains("Wrote the scenario fragment"));
+    let text = std::fs::read_to_string(&fitted).unwrap();
+    assert!(text.contains("gender = \"women\", from = 0, to = 1"));
+    assert!(!text.contains("S00"), "record ids never reach an output");
+    kraftsim()
+        .arg("run")
+        .arg(&fitted)
+        .args(["--reps", "50"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn calibrate_names_the_bad_row_or_skips_and_counts_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = write(
+        &dir,
+        "r.csv",
+        "id,entry,exit,cause,group,gender\n\
+         1,2025-01-01,2025-03-05,work,af_job,women\n\
+         2,2025-01-01,2025-02-30,work,af_job,men\n\
+         3,2025-01-01,,,af_job,men\n",
+    );
+    let out = dir.path().join("fit.toml");
+    kraftsim()
+        .args(["calibrate", &records, "--out"])
+        .arg(&out)
+        .assert()
+        .failure()
+        .stderr(contains(
+            "r.csv:3: column exit = \"2025-02-30\": not a date",
+        ))
+        .stderr(contains("--skip-bad-rows"));
+    assert!(!out.exists(), "nothing written on error");
+    kraftsim()
+        .args([
+            "calibrate",
+            &records,
+            "--skip-bad-rows",
+            "--min-people",
+            "1",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(contains("1 bad row(s) left out"));
+    kraftsim()
+        .args(["calibrate", &records, "--by", "gender"])
+        .assert()
+        .failure()
+        .stderr(contains("rates are always per group"));
+}
+
+#[test]
+fn nowcast_and_backtest_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = dir.path().join("records.csv");
+    kraftsim()
+        .args(["synth", "reference", "--out"])
+        .arg(&records)
+        .assert()
+        .success();
+    kraftsim()
+        .args([
+            "run",
+            "reference",
+            "--as-of",
+            "2025-06",
+            "--reps",
+            "200",
+            "--state",
+        ])
+        .arg(&records)
+        .assert()
+        .success()
+        .stdout(contains("as of the end of 2025-06"))
+        .stdout(contains("positive_exits>=370@2025"))
+        .stdout(contains("need "));
+    kraftsim()
+        .args(["run", "reference", "--as-of", "2029-06", "--state"])
+        .arg(&records)
+        .assert()
+        .failure()
+        .stderr(contains("outside the scenario's horizon"));
+    let observed = write(
+        &dir,
+        "observed.csv",
+        "year,metric,value,gender\n2025,positive_exits,380,\n2026,positive_share,0.4,women\n",
+    );
+    let out = dir.path().join("bt");
+    kraftsim()
+        .args([
+            "backtest",
+            "reference",
+            "--observed",
+            &observed,
+            "--reps",
+            "200",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(contains("2026 positive_share women"))
+        .stdout(contains("inside the 90 % interval"));
+    for f in ["backtest.csv", "backtest.svg", "backtest.png"] {
+        assert!(out.join(f).exists(), "{f}");
+    }
+    let bad = write(
+        &dir,
+        "bad.csv",
+        "year,metric,value\n2031,positive_exits,3\n",
+    );
+    kraftsim()
+        .args(["backtest", "reference", "--observed", &bad, "--reps", "10"])
+        .assert()
+        .failure()
+        .stderr(contains(
+            "bad.csv:2: column year = \"2031\": outside the simulated years",
+        ));
+}

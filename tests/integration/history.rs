@@ -323,3 +323,160 @@ fn counts_errors_name_line_column_and_value() {
     .unwrap_err();
     assert!(err.contains("expected 2025-02"), "{err}");
 }
+
+/// R1's structure with 6 teams: small enough that chance moves the yearly figures.
+fn small_r1() -> Programme {
+    programme("extends = \"reference\"\n[teams]\ncount = 6\n")
+}
+
+#[test]
+fn backtests_of_histories_from_the_same_scenario_cover_as_stated() {
+    use kraftsim::model::Metric;
+    use kraftsim::stats::backtest::{place, Observed};
+    use kraftsim::stats::replication_values;
+    let p = small_r1();
+    let simulated = crate::common::collect(&p, 1000, 1);
+    // 300 synthetic histories: other replications of another seed, each giving nine
+    // observed yearly figures.
+    let histories = crate::common::collect(&p, 300, 99);
+    let metrics = [Metric::PositiveExits, Metric::Exits, Metric::WorkExits];
+    let mut inside = (Vec::new(), Vec::new());
+    let mut percentiles = Vec::new();
+    let values: Vec<Vec<Vec<f64>>> = (0..3)
+        .map(|y| {
+            metrics
+                .iter()
+                .map(|&m| replication_values(&histories, &[y], None, m))
+                .collect()
+        })
+        .collect();
+    for h in 0..300 {
+        let observed: Vec<Observed> = (0..3)
+            .flat_map(|y| {
+                metrics.iter().enumerate().map({
+                    let values = &values;
+                    move |(i, &metric)| Observed {
+                        year: 2025 + y as i32,
+                        metric,
+                        gender: None,
+                        value: values[y][i][h],
+                    }
+                })
+            })
+            .collect();
+        let placed = place(&simulated, &observed);
+        let share = |level: f64| {
+            placed.iter().filter(|x| x.inside(level)).count() as f64 / placed.len() as f64
+        };
+        inside.0.push(share(0.5));
+        inside.1.push(share(0.9));
+        percentiles.extend(placed.iter().map(|x| x.percentile));
+    }
+    let (in50, se50) = crate::common::mean_se(&inside.0);
+    let (in90, se90) = crate::common::mean_se(&inside.1);
+    eprintln!(
+        "backtest coverage over 300 histories: 50 % interval {in50:.3}, 90 % interval {in90:.3}"
+    );
+    // Inclusive intervals of counts cover a little more than their nominal level; the
+    // estimated quantiles of 1,000 replications a little less: 0.01 of slack.
+    assert!((in50 - 0.5).abs() < 4.0 * se50 + 0.01, "{in50} ± {se50}");
+    assert!((in90 - 0.9).abs() < 4.0 * se90 + 0.01, "{in90} ± {se90}");
+    // Percentiles are uniform: a quarter in each quarter (within 4 SE of the histories).
+    for q in 0..4 {
+        let per_history: Vec<f64> = percentiles
+            .chunks(9)
+            .map(|c| {
+                c.iter()
+                    .filter(|&&x| x >= q as f64 / 4.0 && x < (q + 1) as f64 / 4.0)
+                    .count() as f64
+                    / 9.0
+            })
+            .collect();
+        let (m, se) = crate::common::mean_se(&per_history);
+        assert!(
+            (m - 0.25).abs() < 4.0 * se + 0.01,
+            "quarter {q}: {m} ± {se}"
+        );
+    }
+}
+
+#[test]
+fn nowcasts_from_mid_year_states_match_what_the_full_years_did() {
+    use kraftsim::model::calendar::YearMonth;
+    use kraftsim::montecarlo::{collect, Plan};
+    use kraftsim::stats::target_hits;
+    let p = small_r1();
+    // 2025's first target: 370 exits to work or studies, scaled to 6 of 12 teams.
+    let target = kraftsim::model::Target {
+        threshold: 185.0,
+        ..p.targets[0].clone()
+    };
+    let as_of = YearMonth {
+        year: 2025,
+        month: 6,
+    };
+    let engine = Engine::new(&p);
+    let mut ws = Workspace::default();
+    let mut traj = engine.trajectory();
+    let (mut hits, mut probabilities) = (Vec::new(), Vec::new());
+    for h in 0..300 {
+        let mut log = Vec::new();
+        engine.run_recorded(77, h, &mut ws, &mut traj, &mut log);
+        let year: u32 = (0..12)
+            .map(|m| {
+                (0..4)
+                    .map(|g| {
+                        (0..2)
+                            .map(|s| traj.exits_of(m, g, s, 0) + traj.exits_of(m, g, s, 1))
+                            .sum::<u32>()
+                    })
+                    .sum::<u32>()
+            })
+            .sum();
+        hits.push(f64::from(u8::from(year as f64 >= target.threshold)));
+        // The history's records up to the end of June give the state.
+        let csv = records::synthetic_csv(&engine, &log, 77, h);
+        let recs = records::parse(std::str::from_utf8(&csv).unwrap(), "state.csv", false).unwrap();
+        let mut q = p.clone();
+        q.resume = Some(records::state(&recs, &q, as_of).unwrap());
+        q.targets = vec![target.clone()];
+        let plan = Plan {
+            replications: 200,
+            seed: 1000 + h,
+            threads: None,
+        };
+        let c = collect(&q, &plan, &|_| {}).unwrap();
+        let met = target_hits(&c, &target);
+        probabilities.push(met.iter().filter(|&&m| m).count() as f64 / met.len() as f64);
+    }
+    // The nowcast probability is the conditional probability given the state: on average
+    // it equals the share of full years that met the target (the tower property) ...
+    let diff: Vec<f64> = hits
+        .iter()
+        .zip(&probabilities)
+        .map(|(a, b)| a - b)
+        .collect();
+    let (d, se) = crate::common::mean_se(&diff);
+    let (hit_rate, _) = crate::common::mean_se(&hits);
+    let (mean_p, _) = crate::common::mean_se(&probabilities);
+    eprintln!("nowcast: full years met {hit_rate:.3}, mean nowcast probability {mean_p:.3}");
+    crate::common::assert_within_4se("met − nowcast probability", d, 0.0, se);
+    // ... and it separates the histories: among states it gives below 30 % and above 70 %,
+    // the full years met the target about as often as it said.
+    for (lo, hi) in [(0.0, 0.3), (0.7, 1.01)] {
+        let sel: Vec<(f64, f64)> = hits
+            .iter()
+            .zip(&probabilities)
+            .filter(|(_, &p)| p >= lo && p < hi)
+            .map(|(&a, &b)| (a, b))
+            .collect();
+        assert!(sel.len() >= 15, "{} states in [{lo}, {hi})", sel.len());
+        let diff: Vec<f64> = sel.iter().map(|(a, b)| a - b).collect();
+        let (d, se) = crate::common::mean_se(&diff);
+        eprintln!(
+            "  nowcast in [{lo}, {hi}): {} states, met − said {d:.3} ± {se:.3}",
+            sel.len()
+        );
+        assert!(d.abs() < 4.0 * se + 0.02, "[{lo}, {hi}): {d} ± {se}");
+    }
+}
