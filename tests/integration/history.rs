@@ -438,7 +438,14 @@ fn nowcasts_from_mid_year_states_match_what_the_full_years_did() {
         let csv = records::synthetic_csv(&engine, &log, 77, h);
         let recs = records::parse(std::str::from_utf8(&csv).unwrap(), "state.csv", false).unwrap();
         let mut q = p.clone();
-        q.resume = Some(records::state(&recs, &q, as_of).unwrap());
+        let state = records::state(&recs, &q, as_of).unwrap();
+        // The state's exits so far are the history's own January–June exits.
+        let first_half: u32 = (0..6)
+            .flat_map(|m| (0..4).flat_map(move |g| (0..2).map(move |s| (m, g, s))))
+            .map(|(m, g, s)| (0..5).map(|k| traj.exits_of(m, g, s, k)).sum::<u32>())
+            .sum();
+        assert_eq!(state.exits.iter().map(|e| e.4).sum::<u32>(), first_half);
+        q.resume = Some(state);
         q.targets = vec![target.clone()];
         let plan = Plan {
             replications: 200,
