@@ -169,8 +169,8 @@ pub fn nowcast(o: &NowcastOptions, progress: &(dyn Fn(u64) + Sync)) -> anyhow::R
     }
     let _ = writeln!(
         t,
-        "\n{:<34} {:>10} {:>10} {:>14} {:>22}",
-        "target", "so far", "expected", "P(met)", "per remaining month"
+        "\n{:<34} {:>10} {:>10} {:>10} {:>14} {:>22}",
+        "target", "so far", "rest", "expected", "P(met)", "per remaining month"
     );
     for r in &rows {
         let fmt = |v: f64| {
@@ -184,11 +184,16 @@ pub fn nowcast(o: &NowcastOptions, progress: &(dyn Fn(u64) + Sync)) -> anyhow::R
             .per_month
             .map(|(need, exp)| format!("need {need:.1}, expect {exp:.1}"))
             .unwrap_or_default();
+        let rest = match r.so_far {
+            Some(done) if !r.target.metric.is_ratio() => format!("{:.0}", r.expected - done),
+            _ => "–".into(),
+        };
         let _ = writeln!(
             t,
-            "{:<34} {:>10} {:>10} {:>8.1} ± {:.1} {:>22}",
+            "{:<34} {:>10} {:>10} {:>10} {:>8.1} ± {:.1} {:>22}",
             r.target.expression(),
             r.so_far.map(fmt).unwrap_or_else(|| "–".into()),
+            rest,
             fmt(r.expected),
             r.probability * 100.0,
             r.se * 100.0,
@@ -211,9 +216,10 @@ pub fn nowcast(o: &NowcastOptions, progress: &(dyn Fn(u64) + Sync)) -> anyhow::R
     }
     let _ = writeln!(
         t,
-        "\n\"so far\" counts the records' exits from the start of {} through {}; \"expected\" \
-         adds the simulated rest; \"per remaining month\" is what the target still needs \
-         against what the simulation expects.",
+        "\n\"so far\" counts the records' exits from the start of {} through {}; \"rest\" is \
+         the simulated remainder of the year (mean), \"expected\" the two together; \"per \
+         remaining month\" is what the target still needs against what the simulation \
+         expects.",
         o.as_of.year, o.as_of
     );
     Ok(t)

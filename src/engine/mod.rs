@@ -529,7 +529,11 @@ impl Engine {
                     };
                     ts.profiles.push(profile);
                 }
-                ts.members.push(pack(e.entry, cell));
+                // Someone enrolled longer than the group's maximum stay is closed in the
+                // first simulated month, as if they had just reached it.
+                let longest = p.groups[e.group].max_duration as i32 - 1;
+                let entry = e.entry.clamp(self.first_month - longest, self.first_month);
+                ts.members.push(pack(entry, cell));
                 ts.cell_count[cell as usize] += 1;
                 ws.group_active[e.group] += 1;
             }

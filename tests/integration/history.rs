@@ -487,3 +487,45 @@ fn nowcasts_from_mid_year_states_match_what_the_full_years_did() {
         assert!(d.abs() < 4.0 * se + 0.02, "[{lo}, {hi}): {d} ± {se}");
     }
 }
+
+#[test]
+fn a_state_with_stays_beyond_the_maximum_closes_them_at_once() {
+    use kraftsim::model::calendar::YearMonth;
+    // A profile with bands: months in the programme index the band table.
+    let p = known_rates(6);
+    // Enrolled since 2019 (12-month maximum): closed with max_duration in July 2025.
+    let text = "entry,exit,cause,group,gender,team\n\
+                2019-03-01,,,af_job,women,1\n\
+                2025-06-01,,,ama,men,2\n";
+    let recs = records::parse(text, "state.csv", false).unwrap();
+    let mut q = p.clone();
+    q.resume = Some(
+        records::state(
+            &recs,
+            &q,
+            YearMonth {
+                year: 2025,
+                month: 6,
+            },
+        )
+        .unwrap(),
+    );
+    q.intake.per_team = 0;
+    let engine = Engine::new(&q);
+    let mut ws = Workspace::default();
+    let mut traj = engine.trajectory();
+    engine.run(1, 0, &mut ws, &mut traj);
+    let max_duration = ExitCause::MaxDuration as usize;
+    assert!(
+        traj.exits_of(6, 0, 0, max_duration)
+            + traj.exits_of(6, 0, 0, 0)
+            + traj.exits_of(6, 0, 0, 1)
+            + traj.exits_of(6, 0, 0, 3)
+            == 1
+    );
+    assert_eq!(
+        traj.active[traj.cell(6, 2, 1)],
+        1,
+        "the June entrant is active in July"
+    );
+}
