@@ -182,6 +182,9 @@ pub enum RecordsError {
         /// What is wrong.
         problem: String,
     },
+    /// The header cannot be read as CSV (the message names file and line).
+    #[error("{0}")]
+    Unreadable(String),
     /// A row has a bad value (and bad rows are not skipped).
     #[error("{0} (use --skip-bad-rows to leave such rows out and count them)")]
     Row(RowError),
@@ -230,18 +233,7 @@ pub fn read(path: &Path, skip_bad_rows: bool) -> Result<Records, RecordsError> {
 
 /// Parses records text; `origin` names it in messages.
 pub fn parse(text: &str, origin: &str, skip_bad_rows: bool) -> Result<Records, RecordsError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| RecordsError::Header {
-            origin: origin.to_string(),
-            problem: e.to_string(),
-        })?
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').to_lowercase())
-        .collect();
+    let (mut reader, header) = csv_reader(text, origin).map_err(RecordsError::Unreadable)?;
     let column = |name: &str| header.iter().position(|h| h == name);
     for (i, h) in header.iter().enumerate() {
         if header[..i].contains(h) {
@@ -369,6 +361,24 @@ pub fn parse(text: &str, origin: &str, skip_bad_rows: bool) -> Result<Records, R
         }
     }
     Ok(records)
+}
+
+/// A CSV reader over `text` (fields trimmed) and its header, lower-cased and without a
+/// byte-order mark, as every input file of kraftsim is read.
+pub fn csv_reader<'a>(
+    text: &'a str,
+    origin: &str,
+) -> Result<(csv::Reader<&'a [u8]>, Vec<String>), String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let header = reader
+        .headers()
+        .map_err(|e| format!("{origin}:1: {e}"))?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_lowercase())
+        .collect();
+    Ok((reader, header))
 }
 
 /// An exit cause from its identifier (case-insensitive).

@@ -57,15 +57,7 @@ pub struct Counts {
 /// consecutive), `entrants_GROUP` for each group, and `exits_CAUSE` (all groups) or
 /// `exits_CAUSE_GROUP` for hazard causes. Errors name line, column and value.
 pub fn parse(text: &str, origin: &str, p: &Programme) -> Result<Counts, String> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| format!("{origin}:1: {e}"))?
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').to_lowercase())
-        .collect();
+    let (mut reader, header) = crate::records::csv_reader(text, origin)?;
     let group_names: Vec<&str> = p.groups.iter().map(|g| g.name.as_str()).collect();
     let c_period = header
         .iter()
@@ -508,6 +500,13 @@ fn rate_name(p: &Programme, g: usize, k: usize) -> String {
     format!("{}.{}", p.groups[g].name, ExitCause::HAZARD[k].id())
 }
 
+/// The rate a fitted rate is most correlated with, by name, if the correlation is strong
+/// enough to mention (|r| ≥ 0.5).
+fn partner(p: &Programme, fit: &CountsFit, r: &FittedRate) -> Option<(String, f64)> {
+    let (j, c) = r.partner.filter(|(_, c)| c.abs() >= 0.5)?;
+    Some((rate_name(p, fit.rates[j].group, fit.rates[j].cause), c))
+}
+
 /// The scenario fragment: fitted hazards and their posterior relative standard deviation
 /// as `uncertainty`, with the identification of each rate in comments.
 pub fn fragment(p: &Programme, fit: &CountsFit, source: &str, extends: Option<&str>) -> String {
@@ -537,12 +536,8 @@ pub fn fragment(p: &Programme, fit: &CountsFit, source: &str, extends: Option<&s
                 r.prior,
                 r.verdict(),
                 r.identified,
-                r.partner
-                    .filter(|(_, c)| c.abs() >= 0.5)
-                    .map(|(j, c)| format!(
-                        ", correlated with {} (r = {c:.2})",
-                        rate_name(p, fit.rates[j].group, fit.rates[j].cause)
-                    ))
+                partner(p, fit, r)
+                    .map(|(name, c)| format!(", correlated with {name} (r = {c:.2})"))
                     .unwrap_or_default()
             );
             hazards[r.cause] = r.rate;
@@ -593,12 +588,8 @@ pub fn summary(p: &Programme, c: &Counts, fit: &CountsFit) -> String {
             r.prior,
             r.verdict(),
             r.identified,
-            r.partner
-                .filter(|(_, c)| c.abs() >= 0.5)
-                .map(|(j, c)| format!(
-                    "; r = {c:.2} with {}",
-                    rate_name(p, fit.rates[j].group, fit.rates[j].cause)
-                ))
+            partner(p, fit, r)
+                .map(|(name, c)| format!("; r = {c:.2} with {name}"))
                 .unwrap_or_default()
         );
     }

@@ -622,28 +622,9 @@ impl Chart for ProbabilityBars {
     where
         DB::ErrorType: 'static,
     {
-        area.fill(&WHITE)?;
         let n = self.bars.len().max(1);
         let labels: Vec<String> = self.bars.iter().map(|b| b.0.clone()).collect();
-        let mut chart = ChartBuilder::on(area)
-            .caption(&self.title, (FONT, 20))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(380)
-            .build_cartesian_2d(0f64..1.0, 0f64..n as f64)?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .light_line_style(RGBColor(235, 235, 235))
-            .x_labels(11)
-            .y_labels(2 * n + 1)
-            .x_label_formatter(&|v| format!("{:.0}%", v * 100.0))
-            // Rows are drawn top-down (row i at n − i − 0.5): the cell labeller, mirrored.
-            .y_label_formatter(&|v| axis_label(&labels, n as f64 - v))
-            .x_desc(&self.x_label)
-            .label_style((FONT, 12))
-            .axis_desc_style((FONT, 13))
-            .draw()?;
+        let mut chart = percent_rows(area, (&self.title, 20), &labels, &self.x_label, 380)?;
         for (i, (_, p, se)) in self.bars.iter().enumerate() {
             let y = (n - i - 1) as f64;
             chart.draw_series(std::iter::once(Rectangle::new(
@@ -671,6 +652,49 @@ impl Chart for ProbabilityBars {
         }
         Ok(())
     }
+}
+
+/// A white chart with one labelled row per entry (top first) on a 0–100 % axis, the frame
+/// of [`ProbabilityBars`] and [`PercentileChart`]; row i spans `n − i − 1 .. n − i`.
+fn percent_rows<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    (title, size): (&str, u32),
+    labels: &[String],
+    x_desc: &str,
+    label_width: u32,
+) -> Result<
+    ChartContext<
+        'a,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    ChartError,
+>
+where
+    DB::ErrorType: 'static,
+{
+    area.fill(&WHITE)?;
+    let n = labels.len().max(1);
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, (FONT, size))
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(label_width)
+        .build_cartesian_2d(0f64..1.0, 0f64..n as f64)?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .light_line_style(RGBColor(235, 235, 235))
+        .x_labels(11)
+        .y_labels(2 * n + 1)
+        .x_label_formatter(&|v| format!("{:.0}%", v * 100.0))
+        // Rows are drawn top-down (row i at n − i − 0.5): the cell labeller, mirrored.
+        .y_label_formatter(&|v| axis_label(labels, n as f64 - v))
+        .x_desc(x_desc)
+        .label_style((FONT, 12))
+        .axis_desc_style((FONT, 13))
+        .draw()?;
+    Ok(chart)
 }
 
 /// One series of a [`YearSeries`] chart.
@@ -918,26 +942,10 @@ impl Chart for PercentileChart {
     where
         DB::ErrorType: 'static,
     {
-        area.fill(&WHITE)?;
         let n = self.rows.len().max(1);
         let labels: Vec<String> = self.rows.iter().map(|r| r.0.clone()).collect();
-        let mut chart = ChartBuilder::on(area)
-            .caption(&self.title, (FONT, 18))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(260)
-            .build_cartesian_2d(0f64..1f64, 0f64..n as f64)?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .light_line_style(RGBColor(235, 235, 235))
-            .y_labels(2 * n + 1)
-            .y_label_formatter(&|v| axis_label(&labels, n as f64 - v))
-            .x_label_formatter(&|v| format!("{:.0}%", v * 100.0))
-            .x_desc("percentile of the observed figure among simulated ones")
-            .label_style((FONT, 12))
-            .axis_desc_style((FONT, 13))
-            .draw()?;
+        let x_desc = "percentile of the observed figure among simulated ones";
+        let mut chart = percent_rows(area, (&self.title, 18), &labels, x_desc, 260)?;
         for ((lo, hi), colour, label) in [
             ((0.05, 0.95), RGBColor(222, 235, 247), "90 % interval"),
             ((0.25, 0.75), RGBColor(158, 202, 225), "50 % interval"),

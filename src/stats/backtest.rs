@@ -34,15 +34,7 @@ impl Observed {
 /// Reads observed figures: columns `year`, `metric` (a metric identifier), `value` and an
 /// optional `gender` (women, men or empty for both). `years` are the simulated years.
 pub fn parse_observed(text: &str, origin: &str, years: &[i32]) -> Result<Vec<Observed>, String> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| format!("{origin}:1: {e}"))?
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').to_lowercase())
-        .collect();
+    let (mut reader, header) = crate::records::csv_reader(text, origin)?;
     let col = |name: &str| {
         header.iter().position(|h| h == name).ok_or_else(|| {
             format!("{origin}:1: no {name} column: the header must name year, metric, value and optionally gender")
