@@ -19,6 +19,9 @@
 //! - `reference`: the reference workload R1 against an independent implementation.
 //! - `calibration`: the default scenario against the 2018–2019 record.
 //! - `scenarios`: every shipped scenario file validates and runs.
+//! - `history`: calibration from synthetic records (round trip, interval widths, the
+//!   fragment as a scenario, suppression, left truncation), the counts fit and its
+//!   identification, backtest coverage and nowcasts against full-year outcomes.
 //! - `population`: participant attributes and target-group definitions (neutral attributes
 //!   change nothing, exclusions keep a category out, 2018–2019 relative rates come back).
 
