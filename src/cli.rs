@@ -127,26 +127,20 @@ pub struct SetArgs {
 }
 
 impl SetArgs {
-    /// The overrides, as [`SetArgs::overrides`] gives them, without consuming the arguments.
-    pub fn overrides_ref(&self) -> Vec<String> {
-        SetArgs {
-            set: self.set.clone(),
-            shocks: self.shocks.clone(),
-            definition: self.definition.clone(),
-        }
-        .overrides()
-    }
-
     /// The overrides, with each --shock NAME as shocks.NAME.enabled=true and --definition
     /// NAME as definition="NAME".
-    pub fn overrides(self) -> Vec<String> {
-        let mut all = self.set;
+    pub fn overrides(&self) -> Vec<String> {
+        let mut all = self.set.clone();
         all.extend(
             self.shocks
-                .into_iter()
+                .iter()
                 .map(|name| format!("shocks.{name}.enabled=true")),
         );
-        all.extend(self.definition.map(|name| format!("definition=\"{name}\"")));
+        all.extend(
+            self.definition
+                .iter()
+                .map(|name| format!("definition=\"{name}\"")),
+        );
         all
     }
 }
@@ -648,7 +642,7 @@ impl RunArgs {
     pub fn nowcast_options(&self) -> Option<NowcastOptions> {
         Some(NowcastOptions {
             scenario: self.scenario.clone(),
-            set: self.set.overrides_ref(),
+            set: self.set.overrides(),
             sim: self.sim.options(),
             as_of: self.as_of?,
             state: self.state.clone()?,
