@@ -6,11 +6,11 @@ use std::path::PathBuf;
 
 use super::SimOptions;
 use crate::model::calendar::YearMonth;
-use crate::model::{Direction, ExitCause, Metric, Programme, Resume, Target};
+use crate::model::{Direction, Gender, Metric, Programme, Resume, Target};
 use crate::montecarlo;
 use crate::output;
 use crate::records;
-use crate::stats::{replication_values, target_hits, Collector};
+use crate::stats::{replication_values, target_hits, Collector, Counts};
 
 /// What a nowcast needs.
 #[derive(Debug, Clone)]
@@ -57,41 +57,26 @@ fn needs_history(m: Metric) -> bool {
     )
 }
 
-/// The year-to-date value of a metric from the observed exits and entrants.
+/// The year-to-date value of a target's metric from the observed exits and entrants
+/// (person-years and budget are not observed: NaN).
 fn so_far(r: &Resume, t: &Target) -> f64 {
-    let gender_ok = |s: crate::model::Gender| t.gender.is_none_or(|g| g == s);
-    let exits = |f: &dyn Fn(ExitCause) -> bool| -> f64 {
-        r.exits
-            .iter()
-            .filter(|e| gender_ok(e.2) && f(e.3))
-            .map(|e| e.4 as f64)
-            .sum()
+    let counted = |s: Gender| t.gender.is_none_or(|g| g == s);
+    let mut c = Counts {
+        person_years: f64::NAN,
+        budget: f64::NAN,
+        ..Counts::default()
     };
-    let positive = exits(&|c| matches!(c, ExitCause::Work | ExitCause::Studies));
-    match t.metric {
-        Metric::PositiveExits => positive,
-        Metric::PositiveShare => {
-            let all = exits(&|_| true);
-            if all > 0.0 {
-                positive / all
-            } else {
-                f64::NAN
-            }
+    for &(_, _, s, cause, n) in &r.exits {
+        if counted(s) {
+            c.causes[cause as usize] += n as f64;
         }
-        Metric::WorkExits => exits(&|c| c == ExitCause::Work),
-        Metric::StudiesExits => exits(&|c| c == ExitCause::Studies),
-        Metric::FkSamverkan => exits(&|c| c == ExitCause::FkSamverkan),
-        Metric::OtherExits => exits(&|c| c == ExitCause::Other),
-        Metric::MaxDurationExits => exits(&|c| c == ExitCause::MaxDuration),
-        Metric::Exits => exits(&|_| true),
-        Metric::Entrants => r
-            .entrants
-            .iter()
-            .filter(|e| gender_ok(e.2))
-            .map(|e| e.3 as f64)
-            .sum(),
-        _ => f64::NAN,
     }
+    for &(_, _, s, n) in &r.entrants {
+        if counted(s) {
+            c.entrants += n as f64;
+        }
+    }
+    c.metric(t.metric)
 }
 
 /// Nowcasts every target from the as-of year on.

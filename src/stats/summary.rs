@@ -229,13 +229,18 @@ pub struct Summary {
     pub monthly: Vec<MonthSummary>,
 }
 
-/// Sums of a replication's base counts over some years, for one gender or both.
+/// Sums of base counts over some period, for one gender or both, from which every metric
+/// follows.
 #[derive(Debug, Clone, Copy, Default)]
-struct Counts {
-    causes: [f64; 5],
-    entrants: f64,
-    person_years: f64,
-    budget: f64,
+pub struct Counts {
+    /// Exits per cause, in `ExitCause::ALL` order.
+    pub causes: [f64; 5],
+    /// Entrants.
+    pub entrants: f64,
+    /// Person-years.
+    pub person_years: f64,
+    /// Budget, SEK.
+    pub budget: f64,
 }
 
 impl Counts {
@@ -270,7 +275,8 @@ impl Counts {
         out
     }
 
-    fn metric(&self, m: Metric) -> f64 {
+    /// The value of a metric (ratios NaN when the denominator is 0).
+    pub fn metric(&self, m: Metric) -> f64 {
         let pos = self.causes[0] + self.causes[1];
         let exits: f64 = self.causes.iter().sum();
         match m {
