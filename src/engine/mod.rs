@@ -40,6 +40,19 @@ fn pack(entry: i32, cell: u8) -> u32 {
     (((entry + ENTRY_BIAS) as u32) << 8) | cell as u32
 }
 
+/// A leaver in the exit log: outcome in the top 4 bits, cell in the next 8, months in the
+/// programme in the low 20.
+#[inline(always)]
+fn pack_exit(outcome: u32, cell: usize, d: u32) -> u32 {
+    (outcome << 28) | ((cell as u32) << 20) | d
+}
+
+/// The (outcome, cell, months in the programme) of an exit-log entry.
+#[inline(always)]
+fn unpack_exit(e: u32) -> (u32, u32, u32) {
+    (e >> 28, (e >> 20) & 0xff, e & 0xf_ffff)
+}
+
 /// State of one post in a team.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Post {
@@ -89,6 +102,25 @@ pub struct Participation {
     pub entry: i32,
     /// Month and cause of the exit; `None` if still enrolled at the end of the horizon.
     pub exit: Option<(i32, ExitCause)>,
+}
+
+impl Participation {
+    /// A participation of team `t` and cell `group*2 + gender`.
+    fn of(
+        (t, cell): (usize, u32),
+        profile: u16,
+        entry: i32,
+        exit: Option<(i32, ExitCause)>,
+    ) -> Self {
+        Participation {
+            team: t as u32,
+            group: (cell >> 1) as u16,
+            gender: Gender::ALL[(cell & 1) as usize],
+            profile,
+            entry,
+            exit,
+        }
+    }
 }
 
 /// Scratch space of one worker thread, reused across replications.
@@ -395,15 +427,13 @@ impl Engine {
                 if let Some(log) = log.as_deref_mut() {
                     let profiles = &ws.tally.log_profiles;
                     for (i, &e) in ws.tally.log.iter().enumerate() {
-                        let (outcome, cell, d) = (e >> 28, (e >> 20) & 0xff, e & 0xf_ffff);
-                        log.push(Participation {
-                            team: t as u32,
-                            group: (cell >> 1) as u16,
-                            gender: Gender::ALL[(cell & 1) as usize],
-                            profile: profiles.get(i).copied().unwrap_or(0),
-                            entry: m - d as i32,
-                            exit: Some((m, ExitCause::ALL[outcome as usize])),
-                        });
+                        let (outcome, cell, d) = unpack_exit(e);
+                        log.push(Participation::of(
+                            (t, cell),
+                            profiles.get(i).copied().unwrap_or(0),
+                            m - d as i32,
+                            Some((m, ExitCause::ALL[outcome as usize])),
+                        ));
                     }
                 }
             }
@@ -426,15 +456,12 @@ impl Engine {
         if let Some(log) = log {
             for (t, ts) in ws.teams.iter().enumerate() {
                 for (i, &key) in ts.members.iter().enumerate() {
-                    let cell = key & 0xff;
-                    log.push(Participation {
-                        team: t as u32,
-                        group: (cell >> 1) as u16,
-                        gender: Gender::ALL[(cell & 1) as usize],
-                        profile: ts.profiles.get(i).copied().unwrap_or(0),
-                        entry: (key >> 8) as i32 - ENTRY_BIAS,
-                        exit: None,
-                    });
+                    log.push(Participation::of(
+                        (t, key & 0xff),
+                        ts.profiles.get(i).copied().unwrap_or(0),
+                        (key >> 8) as i32 - ENTRY_BIAS,
+                        None,
+                    ));
                 }
             }
         }
@@ -977,7 +1004,7 @@ impl Engine {
                     ExitCause::MaxDuration as u32
                 };
                 // logged ≤ r, so it stays below n.
-                log[logged.min(n - 1)] = (outcome << 28) | ((cell as u32) << 20) | d;
+                log[logged.min(n - 1)] = pack_exit(outcome, cell, d);
                 logged += 1;
             } else {
                 members[kept.min(n - 1)] = key;
@@ -988,7 +1015,7 @@ impl Engine {
         ts.members.truncate(kept);
         tally.log.truncate(logged);
         for &entry in &tally.log {
-            let (outcome, cell, d) = (entry >> 28, (entry >> 20) & 0xff, entry & 0xf_ffff);
+            let (outcome, cell, d) = unpack_exit(entry);
             tally.outcomes[cell as usize * EXIT_CAUSES + outcome as usize] += 1;
             tally.stays[((d / 6) as usize).min(STAY_BANDS - 1)] += 1;
         }
@@ -1056,7 +1083,7 @@ impl Engine {
                 } else {
                     ExitCause::MaxDuration as u32
                 };
-                tally.log[logged] = (outcome << 28) | ((cell as u32) << 20) | d;
+                tally.log[logged] = pack_exit(outcome, cell, d);
                 tally.log_profiles[logged] = profile;
                 logged += 1;
             } else {
@@ -1071,7 +1098,7 @@ impl Engine {
         tally.log.truncate(logged);
         tally.log_profiles.truncate(logged);
         for (&entry, &profile) in tally.log.iter().zip(&tally.log_profiles) {
-            let (outcome, cell, d) = (entry >> 28, (entry >> 20) & 0xff, entry & 0xf_ffff);
+            let (outcome, cell, d) = unpack_exit(entry);
             tally.outcomes[cell as usize * EXIT_CAUSES + outcome as usize] += 1;
             tally.stays[((d / 6) as usize).min(STAY_BANDS - 1)] += 1;
             let gender = (cell & 1) as usize;
