@@ -381,6 +381,14 @@ pub fn csv_reader<'a>(
     Ok((reader, header))
 }
 
+/// The message for a group name the scenario does not have, listing those it has.
+pub fn unknown_group(name: &str, groups: &[&str]) -> String {
+    format!(
+        "group \"{name}\" is not a group of the scenario (its groups: {})",
+        groups.join(", ")
+    )
+}
+
 /// An exit cause from its identifier (case-insensitive).
 pub fn parse_cause(text: &str) -> Option<ExitCause> {
     let t = text.trim().to_lowercase();
@@ -491,12 +499,7 @@ pub fn state(records: &Records, p: &Programme, as_of: YearMonth) -> Result<Resum
     let group_of = |r: &Record| {
         p.group_index(&r.group).ok_or_else(|| {
             let names: Vec<&str> = p.groups.iter().map(|g| g.name.as_str()).collect();
-            format!(
-                "line {}: group \"{}\" is not a group of the scenario (its groups: {})",
-                r.line,
-                r.group,
-                names.join(", ")
-            )
+            format!("line {}: {}", r.line, unknown_group(&r.group, &names))
         })
     };
     let mut resume = Resume {

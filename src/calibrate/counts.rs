@@ -18,6 +18,7 @@ use std::fmt::Write as _;
 
 use crate::model::calendar::YearMonth;
 use crate::model::{ExitCause, Gender, Programme, HAZARD_CAUSES};
+use crate::records::{unknown_group, RowError};
 
 /// Standard deviation of the prior on each log-factor.
 pub const PRIOR_SD: f64 = 1.0;
@@ -69,18 +70,18 @@ pub fn parse(text: &str, origin: &str, p: &Programme) -> Result<Counts, String> 
         Entrants(usize),
         Exits(Option<usize>, usize),
     }
+    let group = |h: &str, g: &str| {
+        group_names
+            .iter()
+            .position(|n| *n == g)
+            .ok_or_else(|| format!("{origin}:1: column {h}: {}", unknown_group(g, &group_names)))
+    };
     let mut cols = Vec::new();
     for h in &header {
         let col = if h == "period" {
             Col::Period
         } else if let Some(g) = h.strip_prefix("entrants_") {
-            Col::Entrants(group_names.iter().position(|n| *n == g).ok_or_else(|| {
-                format!(
-                    "{origin}:1: column {h}: \"{g}\" is not a group of the scenario (its \
-                     groups: {})",
-                    group_names.join(", ")
-                )
-            })?)
+            Col::Entrants(group(h, g)?)
         } else if let Some(rest) = h.strip_prefix("exits_") {
             let cause = ExitCause::HAZARD
                 .iter()
@@ -93,16 +94,7 @@ pub fn parse(text: &str, origin: &str, p: &Programme) -> Result<Counts, String> 
                 })?;
             let group = match rest.strip_prefix(cause.id()).unwrap_or("") {
                 "" => None,
-                g => {
-                    let g = &g[1..];
-                    Some(group_names.iter().position(|n| *n == g).ok_or_else(|| {
-                        format!(
-                            "{origin}:1: column {h}: \"{g}\" is not a group of the scenario \
-                             (its groups: {})",
-                            group_names.join(", ")
-                        )
-                    })?)
-                }
+                g => Some(group(h, &g[1..])?),
             };
             Col::Exits(group, *cause as usize)
         } else {
@@ -128,6 +120,16 @@ pub fn parse(text: &str, origin: &str, p: &Programme) -> Result<Counts, String> 
         let row = row.map_err(|e| format!("{origin}: {e}"))?;
         let line = row.position().map_or(0, |q| q.line());
         let value = |i: usize| row.get(i).unwrap_or("");
+        let bad = |i: usize, problem: String| {
+            RowError {
+                origin: origin.to_string(),
+                line,
+                column: header[i].clone(),
+                value: value(i).to_string(),
+                problem,
+            }
+            .to_string()
+        };
         let text = value(c_period);
         let period = if text.len() == 4 {
             text.parse::<i32>().ok().map(|year| Period {
@@ -137,22 +139,20 @@ pub fn parse(text: &str, origin: &str, p: &Programme) -> Result<Counts, String> 
         } else {
             YearMonth::parse(text).map(|first| Period { first, months: 1 })
         }
-        .ok_or_else(|| {
-            format!(
-                "{origin}:{line}: column period = \"{text}\": not a period: use YYYY or YYYY-MM"
-            )
-        })?;
+        .ok_or_else(|| bad(c_period, "not a period: use YYYY or YYYY-MM".into()))?;
         if let Some(prev) = counts.periods.last() {
             let expected = prev.first.plus(prev.months as i32);
             if period.months != prev.months || period.first != expected {
-                return Err(format!(
-                    "{origin}:{line}: column period = \"{text}\": periods must follow each \
-                     other, all years or all months (expected {})",
-                    Period {
-                        first: expected,
-                        months: prev.months
-                    }
-                    .label()
+                let expected = Period {
+                    first: expected,
+                    months: prev.months,
+                };
+                return Err(bad(
+                    c_period,
+                    format!(
+                        "periods must follow each other, all years or all months (expected {})",
+                        expected.label()
+                    ),
                 ));
             }
         }
@@ -161,17 +161,11 @@ pub fn parse(text: &str, origin: &str, p: &Programme) -> Result<Counts, String> 
         counts.entrants.push(vec![0.0; p.groups.len()]);
         for (i, col) in cols.iter().enumerate() {
             let number = || {
-                let v = value(i);
-                v.parse::<f64>()
+                value(i)
+                    .parse::<f64>()
                     .ok()
                     .filter(|x| x.is_finite() && *x >= 0.0)
-                    .ok_or_else(|| {
-                        format!(
-                            "{origin}:{line}: column {} = \"{v}\": not a count (a number 0 or \
-                             more)",
-                            header[i]
-                        )
-                    })
+                    .ok_or_else(|| bad(i, "not a count (a number 0 or more)".into()))
             };
             match *col {
                 Col::Period => {}

@@ -12,7 +12,7 @@ pub mod counts;
 use std::fmt::Write as _;
 
 use crate::model::{ExitCause, Gender, HAZARD_CAUSES};
-use crate::records::{Date, Records};
+use crate::records::{unknown_group, Date, Records};
 
 /// The two-sided 95 % normal quantile.
 pub const Z95: f64 = 1.959_963_984_540_054;
@@ -212,7 +212,7 @@ pub struct GroupFit {
 /// A calibration from individual records.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fit {
-    /// Options used (with the end of observation filled in).
+    /// Options used.
     pub options: FitOptions,
     /// End of observation.
     pub until: Date,
@@ -273,11 +273,11 @@ pub fn fit(
     let (mut used, mut outside) = (0, 0);
     for r in &records.rows {
         let Some(g) = names.iter().position(|n| *n == r.group) else {
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
             return Err(format!(
-                "line {}: group \"{}\" is not a group of the scenario (its groups: {})",
+                "line {}: {}",
                 r.line,
-                r.group,
-                names.join(", ")
+                unknown_group(&r.group, &names)
             ));
         };
         if r.entry > until {
@@ -326,10 +326,7 @@ pub fn fit(
         ));
     }
     Ok(Fit {
-        options: FitOptions {
-            until: Some(until),
-            ..options.clone()
-        },
+        options: options.clone(),
         until,
         groups: fits,
         used,

@@ -50,11 +50,7 @@ pub fn calibrate(o: &CalibrateOptions) -> anyhow::Result<String> {
     let fit = calibrate::fit(&recs, &options, groups.as_deref())
         .map_err(|e| anyhow::anyhow!("{}: {e}", o.records.display()))?;
     let extends = o.extends.as_deref().map(extends_value);
-    let source = o
-        .records
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let source = file_name(&o.records);
     let text = calibrate::fragment(&fit, &source, extends.as_deref());
     if extends.is_some() {
         // A fragment that extends a scenario is a scenario: prove it loads before writing.
@@ -93,11 +89,7 @@ pub fn calibrate_counts(o: &CountsOptions) -> anyhow::Result<String> {
         .map_err(|e| anyhow::anyhow!("cannot read {origin}: {e}"))?;
     let counts = counts::parse(&text, &origin, p).map_err(anyhow::Error::msg)?;
     let fit = counts::fit(p, &counts).map_err(|e| anyhow::anyhow!("{origin}: {e}"))?;
-    let source = o
-        .counts
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let source = file_name(&o.counts);
     let fragment = counts::fragment(p, &fit, &source, Some(&extends_value(&o.scenario)));
     crate::scenario::load_text(&fragment, &o.out.display().to_string(), o.out.parent())
         .map_err(|e| anyhow::anyhow!("the calibrated scenario does not validate: {e}"))?;
@@ -105,6 +97,13 @@ pub fn calibrate_counts(o: &CountsOptions) -> anyhow::Result<String> {
     let mut summary = counts::summary(p, &counts, &fit);
     summary.push_str(&format!("\nWrote the scenario to {}.\n", o.out.display()));
     Ok(summary)
+}
+
+/// A file's name without its folder, as the fragment's comment names its source.
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// The `extends` value that names `base` wherever the fragment is written: built-in names

@@ -47,12 +47,15 @@ pub fn parse_observed(text: &str, origin: &str, years: &[i32]) -> Result<Vec<Obs
         let row = row.map_err(|e| format!("{origin}: {e}"))?;
         let line = row.position().map_or(0, |p| p.line());
         let field = |i: usize| row.get(i).unwrap_or("");
-        let bad = |i: usize, what: String| {
-            format!(
-                "{origin}:{line}: column {} = \"{}\": {what}",
-                header[i],
-                field(i)
-            )
+        let bad = |i: usize, problem: String| {
+            crate::records::RowError {
+                origin: origin.to_string(),
+                line,
+                column: header[i].clone(),
+                value: field(i).to_string(),
+                problem,
+            }
+            .to_string()
         };
         let year: i32 = field(c_year)
             .parse()
