@@ -11,9 +11,10 @@
 //! [`HazardContext`]: parameter draw, gender, months in programme, team effectiveness (ramp,
 //! caseload pressure, missing posts), shared support capacity, season and shocks.
 //!
-//! For speed, each team keeps its participants in flat arrays, the exit probabilities are
-//! tabulated once per team-month as integer thresholds, and one uniform `u64` per
-//! participant-month decides both whether and why a participant leaves.
+//! For speed, each team keeps its participants in flat arrays (entry month and cell packed
+//! in 32 bits), the exit probabilities are tabulated once per team-month as integer
+//! thresholds, and one uniform `u32` per participant-month decides both whether and why a
+//! participant leaves, without a branch on the outcome.
 
 mod population;
 pub mod rng;
@@ -27,30 +28,33 @@ use rand_distr::{Distribution, Poisson, StandardNormal};
 
 use crate::model::*;
 use population::{Cumulative, Population};
-use rng::{stream, threshold, threshold32, Purpose, StreamRng};
+use rng::{fill_uniforms, stream, threshold, threshold32, Purpose, StreamRng};
 use table::{Slot, TableCache, MIN_SLOTS};
 pub use trajectory::{Trajectory, STAY_BANDS};
 
-/// Offset that keeps packed entry months positive (warm-up and initial caseload start
-/// before month 0).
-const ENTRY_BIAS: i32 = 1 << 22;
+/// Offset that keeps packed months positive: months run from a warm-up and initial
+/// caseload before month 0 to the end of a stay after the horizon, all within ±2 ·
+/// `MAX_MONTHS` of month 0, so a biased month takes at most 21 bits.
+const MONTH_BIAS: i32 = 1 << 20;
 
-/// A participant packed into 32 bits: entry month (biased) in the high 24, cell in the low 8.
-fn pack(entry: i32, cell: u8) -> u32 {
-    (((entry + ENTRY_BIAS) as u32) << 8) | cell as u32
+/// A participant packed into 29 bits: the last month they can stay (biased) in bits 8–28,
+/// cell in the low 8. Keys of those reaching their maximum stay in month `m` are exactly
+/// those below `(m + 1 + MONTH_BIAS) << 8`, one comparison in the participant loop.
+fn pack(last: i32, cell: u8) -> u32 {
+    (((last + MONTH_BIAS) as u32) << 8) | cell as u32
 }
 
-/// A leaver in the exit log: outcome in the top 4 bits, cell in the next 8, months in the
-/// programme in the low 20.
+/// A leaver in the exit log: the outcome (exit cause index) in the top 3 bits above the
+/// participant's key.
 #[inline(always)]
-fn pack_exit(outcome: u32, cell: usize, d: u32) -> u32 {
-    (outcome << 28) | ((cell as u32) << 20) | d
+fn pack_exit(outcome: u32, key: u32) -> u32 {
+    (outcome << 29) | key
 }
 
-/// The (outcome, cell, months in the programme) of an exit-log entry.
+/// The (outcome, key) of an exit-log entry.
 #[inline(always)]
-fn unpack_exit(e: u32) -> (u32, u32, u32) {
-    (e >> 28, (e >> 20) & 0xff, e & 0xf_ffff)
+fn unpack_exit(e: u32) -> (u32, u32) {
+    (e >> 29, e & 0x1fff_ffff)
 }
 
 /// State of one post in a team.
@@ -66,7 +70,7 @@ enum Post {
 /// A team's mutable state within a replication.
 #[derive(Debug, Clone)]
 struct TeamState {
-    /// Active participants, packed by [`pack`].
+    /// Active participants, packed by [`pack`] (see [`Engine::member`]).
     members: Vec<u32>,
     /// Attribute profile of each active participant, in step with `members` (empty when
     /// the programme has no attributes).
@@ -104,6 +108,13 @@ pub struct Participation {
     pub exit: Option<(i32, ExitCause)>,
 }
 
+impl TeamState {
+    /// Active participants.
+    fn caseload(&self) -> usize {
+        self.members.len()
+    }
+}
+
 impl Participation {
     /// A participation of team `t` and cell `group*2 + gender`.
     fn of(
@@ -139,10 +150,17 @@ pub struct Workspace {
     support_factors: Vec<f64>,
     /// Entrants of the month per cell, programme-wide.
     entered: Vec<u32>,
-    /// Entrants of one team's intake per cell.
-    team_entered: Vec<u32>,
+    /// Entrants admitted to one team in the month: (cell, profile).
+    admitted: Vec<(u8, u16)>,
     /// Entrants of the month per attribute category and gender.
     category_entered: Vec<u32>,
+    /// Uniforms of one team-month's exit draws.
+    uniforms: Vec<u32>,
+    /// Uniforms of one team's scheduled entrants' cells.
+    intake_uniforms: Vec<u32>,
+    /// Participants enrolled before the first month, from either source of the initial
+    /// caseload: (team, entry, cell, profile).
+    enrolled: Vec<(usize, i32, u8, u16)>,
     /// Pressure multipliers by caseload, per team FTE (bits of the f64).
     pressure_memo: Vec<(u64, Vec<f64>)>,
     /// The engine whose caches this workspace holds (0 = none yet).
@@ -164,9 +182,9 @@ pub struct Engine {
     /// Last month in programme (0-based) of each cell: `max_duration − 1` of its group.
     /// 256 entries, so indexing by a participant's cell byte needs no bounds check.
     last_month_of_cell: Box<[u32; 256]>,
-    /// The intake mix.
+    /// The intake mix over cells.
     mix: Cumulative,
-    /// Intake mixes of shocks: (from, to, mix).
+    /// Intake mixes over cells of shocks: (from, to, mix).
     shock_mixes: Vec<(i32, i32, Cumulative)>,
     /// Attributes and eligibility.
     population: Population,
@@ -230,18 +248,23 @@ impl Engine {
         let population = Population::new(&p);
         // Refilling from the eligible population changes the groups entrants come from:
         // a group contributes in proportion to its eligible share.
+        // Entrants are drawn by cell (group and gender) from one 32-bit uniform.
         let refill = population.ineligible == Some(Ineligible::Refill);
         let mix_of = |shares: &[f64]| {
-            if refill {
-                let w: Vec<f64> = shares
-                    .iter()
-                    .zip(&population.eligible_share)
-                    .map(|(s, e)| s * e)
-                    .collect();
-                Cumulative::normalised(&w)
-            } else {
-                Cumulative::new(shares)
-            }
+            let cells: Vec<f64> = shares
+                .iter()
+                .enumerate()
+                .flat_map(|(g, s)| {
+                    let s = if refill {
+                        s * population.eligible_share[g]
+                    } else {
+                        *s
+                    };
+                    let women = p.groups[g].share_women;
+                    [s * women, s * (1.0 - women)]
+                })
+                .collect();
+            Cumulative::normalised(&cells)
         };
         let mix = mix_of(&p.intake.mix);
         let shock_mixes = p
@@ -392,17 +415,13 @@ impl Engine {
                 ws.group_factors[g] = f;
             }
             ws.tables.set_basis(&ws.group_factors);
-            if self.population.present {
-                ws.tally.category_exits.clear();
-                ws.tally
-                    .category_exits
-                    .resize(self.population.categories * 2 * EXIT_CAUSES, 0);
-            }
+            ws.tally
+                .clear(self.cell_hazards.len(), self.population.categories);
 
             let mut cost = 0.0;
             for t in 0..p.teams.len() {
                 let team = &p.teams[t];
-                let n = ws.teams[t].members.len();
+                let n = ws.teams[t].caseload();
                 if let Some(r) = rec {
                     out.team_active[r * p.teams.len() + t] = n as u32;
                 }
@@ -419,19 +438,17 @@ impl Engine {
                     &mut ws.teams[t],
                     (ws.tables.table(table), ws.tables.hazards(table)),
                     &mut ws.tally,
+                    &mut ws.uniforms,
                     &mut ws.group_active,
                 );
-                if let Some(r) = rec {
-                    ws.tally.add_to(r, out);
-                }
                 if let Some(log) = log.as_deref_mut() {
                     let profiles = &ws.tally.log_profiles;
                     for (i, &e) in ws.tally.log.iter().enumerate() {
-                        let (outcome, cell, d) = unpack_exit(e);
+                        let (outcome, key) = unpack_exit(e);
                         log.push(Participation::of(
-                            (t, cell),
+                            (t, key & 0xff),
                             profiles.get(i).copied().unwrap_or(0),
-                            m - d as i32,
+                            self.entry_of(key),
                             Some((m, ExitCause::ALL[outcome as usize])),
                         ));
                     }
@@ -444,13 +461,7 @@ impl Engine {
                 cost += p.costs.overhead_per_year / 12.0;
                 out.cost_sek[r] = cost.round() as i64;
                 out.waiting[r] = ws.teams.iter().map(|t| t.waiting.len() as u32).sum();
-                let n = ws.tally.category_exits.len();
-                for (o, v) in out.category_exits[r * n..(r + 1) * n]
-                    .iter_mut()
-                    .zip(&ws.tally.category_exits)
-                {
-                    *o += v;
-                }
+                ws.tally.add_to(r, out);
             }
         }
         if let Some(log) = log {
@@ -459,7 +470,7 @@ impl Engine {
                     log.push(Participation::of(
                         (t, key & 0xff),
                         ts.profiles.get(i).copied().unwrap_or(0),
-                        (key >> 8) as i32 - ENTRY_BIAS,
+                        self.entry_of(key),
                         None,
                     ));
                 }
@@ -535,6 +546,8 @@ impl Engine {
         let present: Vec<usize> = (0..p.teams.len())
             .filter(|&t| p.teams[t].takes_intake(self.first_month))
             .collect();
+        let enrolled = &mut ws.enrolled;
+        enrolled.clear();
         if let Some(resume) = &p.resume {
             let mut attributes_rng = stream(seed, replication, Purpose::InitialAttributes, 0);
             for (next, e) in resume.caseload.iter().enumerate() {
@@ -543,26 +556,22 @@ impl Engine {
                     _ if present.is_empty() => next % ws.teams.len().max(1),
                     _ => present[next % present.len()],
                 };
-                let Some(ts) = ws.teams.get_mut(t) else {
+                if t >= ws.teams.len() {
                     break;
-                };
-                let cell = (e.group * 2 + e.gender as usize) as u8;
-                if self.population.present {
-                    let profile = match &e.categories {
-                        Some(c) => self.population.encode(c),
-                        None => self
-                            .population
-                            .draw(e.group, false, || attributes_rng.next_u64()),
-                    };
-                    ts.profiles.push(profile);
                 }
+                let cell = (e.group * 2 + e.gender as usize) as u8;
+                let profile = match &e.categories {
+                    _ if !self.population.present => 0,
+                    Some(c) => self.population.encode(c),
+                    None => self
+                        .population
+                        .draw(e.group, false, || attributes_rng.next_u64()),
+                };
                 // Someone enrolled longer than the group's maximum stay is closed in the
                 // first simulated month, as if they had just reached it.
                 let longest = p.groups[e.group].max_duration as i32 - 1;
                 let entry = e.entry.clamp(self.first_month - longest, self.first_month);
-                ts.members.push(pack(entry, cell));
-                ts.cell_count[cell as usize] += 1;
-                ws.group_active[e.group] += 1;
+                enrolled.push((t, entry, cell, profile));
             }
         } else if !present.is_empty() {
             let mut rng = stream(seed, replication, Purpose::Initial, 0);
@@ -573,29 +582,64 @@ impl Engine {
                     let woman = ((rng.next_u64() >> 32) as u32) < self.women_thresholds[c.group];
                     let spent = rng.random_range(c.months_spent.0..=c.months_spent.1) as i32;
                     let cell = (c.group * 2 + usize::from(!woman)) as u8;
-                    let ts = &mut ws.teams[present[next % present.len()]];
-                    if self.population.present {
-                        // Enrolled before the definition applies: drawn from everyone.
-                        let profile = self
-                            .population
-                            .draw(c.group, false, || attributes_rng.next_u64());
-                        ts.profiles.push(profile);
-                    }
-                    ts.members.push(pack(self.first_month - spent, cell));
-                    ts.cell_count[cell as usize] += 1;
-                    ws.group_active[c.group] += 1;
+                    // Enrolled before the definition applies: drawn from everyone.
+                    let profile = if self.population.present {
+                        self.population
+                            .draw(c.group, false, || attributes_rng.next_u64())
+                    } else {
+                        0
+                    };
+                    let entry = self.first_month - spent;
+                    enrolled.push((present[next % present.len()], entry, cell, profile));
                     next += 1;
                 }
             }
         }
+        for &(t, entry, cell, profile) in enrolled.iter() {
+            let ts = &mut ws.teams[t];
+            ts.members.push(self.member(entry, cell));
+            if self.population.present {
+                ts.profiles.push(profile);
+            }
+            ts.cell_count[cell as usize] += 1;
+            ws.group_active[cell as usize / 2] += 1;
+        }
     }
 
-    /// The cell (group and gender) of a scheduled entrant from one uniform `u64`: the high
-    /// 32 bits pick the group from the intake mix, the low 32 bits the gender.
-    fn draw_cell(&self, u: u64, mix: &Cumulative) -> u8 {
-        let group = mix.draw((u >> 32) as u32) as usize;
-        let woman = (u as u32) < self.women_thresholds[group];
-        (group * 2 + usize::from(!woman)) as u8
+    /// The packed key of a participant of `cell` entering in month `entry`.
+    fn member(&self, entry: i32, cell: u8) -> u32 {
+        pack(entry + self.last_month_of_cell[cell as usize] as i32, cell)
+    }
+
+    /// The month of entry of a packed participant.
+    fn entry_of(&self, key: u32) -> i32 {
+        (key >> 8) as i32 - MONTH_BIAS - self.last_month_of_cell[(key & 0xff) as usize] as i32
+    }
+
+    /// Adds entrants `(cell, profile)` of month `m` to a team's caseload, counting them in
+    /// `entered` (per cell) and in `categories` (per attribute category and gender).
+    fn admit(
+        &self,
+        ts: &mut TeamState,
+        entrants: &[(u8, u16)],
+        m: i32,
+        entered: &mut [u32],
+        categories: &mut [u32],
+    ) {
+        let pop = &self.population;
+        ts.members
+            .extend(entrants.iter().map(|&(cell, _)| self.member(m, cell)));
+        for &(cell, profile) in entrants {
+            entered[cell as usize] += 1;
+            ts.cell_count[cell as usize] += 1;
+            if pop.present {
+                ts.profiles.push(profile);
+                let gender = (cell & 1) as usize;
+                for &k in pop.categories_of(profile) {
+                    categories[k as usize * 2 + gender] += 1;
+                }
+            }
+        }
     }
 
     /// Vacancy, refill and onboarding transitions at the start of month `m`.
@@ -606,7 +650,7 @@ impl Engine {
         let p = &self.programme;
         for (t, ts) in ws.teams.iter_mut().enumerate() {
             let team = &p.teams[t];
-            if !team.exists(m, ts.members.len()) {
+            if !team.exists(m, ts.caseload()) {
                 continue;
             }
             for r in 0..TEAM_ROLES {
@@ -674,24 +718,23 @@ impl Engine {
                 continue;
             }
             let ts = &mut ws.teams[t];
-            ws.team_entered.clear();
-            ws.team_entered.resize(cells, 0);
-            while ts.members.len() < cap {
-                let Some((cell, profile)) = ts.waiting.pop_front() else {
+            // Those waiting come first; then the month's referrals, while there is room.
+            let room = cap.saturating_sub(ts.caseload());
+            let admitted = &mut ws.admitted;
+            admitted.clear();
+            while admitted.len() < room {
+                let Some(entrant) = ts.waiting.pop_front() else {
                     break;
                 };
-                admit(
-                    ts,
-                    cell,
-                    profile,
-                    pop,
-                    m,
-                    &mut ws.team_entered,
-                    &mut ws.category_entered,
-                );
+                admitted.push(entrant);
             }
-            for _ in 0..intake.per_team {
-                let cell = self.draw_cell(ts.intake_rng.next_u64(), mix);
+            let draws = fill_uniforms(
+                &mut ts.intake_rng,
+                &mut ws.intake_uniforms,
+                intake.per_team as usize,
+            );
+            for &u in draws.iter() {
+                let cell = mix.draw(u) as u8;
                 let profile = if pop.present {
                     let rng = &mut ts.attributes_rng;
                     pop.draw(cell as usize / 2, refill, || rng.next_u64())
@@ -700,26 +743,15 @@ impl Engine {
                 };
                 if !pop.is_eligible(profile) {
                     ineligible += 1;
-                } else if ts.members.len() < cap {
-                    admit(
-                        ts,
-                        cell,
-                        profile,
-                        pop,
-                        m,
-                        &mut ws.team_entered,
-                        &mut ws.category_entered,
-                    );
+                } else if admitted.len() < room {
+                    admitted.push((cell, profile));
                 } else if overflow == Overflow::Wait {
                     ts.waiting.push_back((cell, profile));
                 } else {
                     declined += 1;
                 }
             }
-            for c in 0..cells {
-                ts.cell_count[c] += ws.team_entered[c];
-                ws.entered[c] += ws.team_entered[c];
-            }
+            self.admit(ts, admitted, m, &mut ws.entered, &mut ws.category_entered);
         }
         for (i, ci) in intake.continuous.iter().enumerate() {
             let Some(poisson) = &self.poisson[i] else {
@@ -759,17 +791,14 @@ impl Engine {
                 let ts = &mut ws.teams[t];
                 if !pop.is_eligible(profile) {
                     ineligible += 1;
-                } else if ts.members.len() < cap {
-                    admit(
+                } else if ts.caseload() < cap {
+                    self.admit(
                         ts,
-                        cell,
-                        profile,
-                        pop,
+                        &[(cell, profile)],
                         m,
                         &mut ws.entered,
                         &mut ws.category_entered,
                     );
-                    ts.cell_count[cell as usize] += 1;
                 } else if overflow == Overflow::Wait {
                     ts.waiting.push_back((cell, profile));
                 } else {
@@ -887,12 +916,13 @@ impl Engine {
             return;
         }
         let bands = self.bands;
+        let cells = self.cell_hazards.len();
         let attributes = self.population.hazards;
         let max = self.population.max_factors;
         ts.table = cache.get_or_build(team, |table, hazards| {
-            table.resize(self.cell_hazards.len() * bands, [0; 4]);
+            table.resize(bands * cells, [0; 4]);
             if attributes {
-                hazards.resize(self.cell_hazards.len() * bands, NEUTRAL);
+                hazards.resize(bands * cells, NEUTRAL);
             }
             for (cell, base) in self.cell_hazards.iter().enumerate() {
                 let g = cell / 2;
@@ -900,7 +930,7 @@ impl Engine {
                     let prof = &self.profile[cell * bands + b];
                     let h: CauseFactors =
                         std::array::from_fn(|k| base[k] * prof[k] * team[k] * group_factors[g][k]);
-                    let i = cell * bands + b;
+                    let i = b * cells + cell;
                     if attributes {
                         // The slot holds the exit threshold of the highest-risk profile: a
                         // participant whose uniform is above it stays whatever their
@@ -918,108 +948,132 @@ impl Engine {
         ts.table_key = Some((team, cache.epoch));
     }
 
-    /// Draws every active participant's exit in month `m`.
+    /// Draws every active participant's exit in month `m` and counts the leavers.
     fn exits_step(
         &self,
         m: i32,
         ts: &mut TeamState,
         (table, hazards): (&[Slot], &[CauseFactors]),
         tally: &mut Tally,
+        uniforms: &mut Vec<u32>,
         group_active: &mut [u32],
     ) {
-        tally.clear(self.cell_hazards.len());
-        if self.population.hazards {
-            self.draw_exits_with_attributes::<true>(m, ts, table, hazards, tally);
-        } else if self.population.present {
-            self.draw_exits_with_attributes::<false>(m, ts, table, hazards, tally);
-        } else if self.bands == 1 {
-            self.draw_exits::<false>(m, ts, table, tally);
-        } else {
-            self.draw_exits::<true>(m, ts, table, tally);
+        let n = ts.caseload();
+        for (a, &c) in tally.active.iter_mut().zip(&ts.cell_count) {
+            *a += c;
         }
-        for cell in 0..self.cell_hazards.len() {
-            let row = &tally.outcomes[cell * EXIT_CAUSES..(cell + 1) * EXIT_CAUSES];
-            let left: u32 = row.iter().sum();
-            tally.active[cell] = ts.cell_count[cell];
-            // Half a month for those leaving during the month, a whole month for the rest
-            // (a max_duration exit leaves at the end of the month).
-            let hazard_exits = left - row[ExitCause::MaxDuration as usize];
-            tally.py24[cell] = 2 * ts.cell_count[cell] - hazard_exits;
-            ts.cell_count[cell] -= left;
-            group_active[cell >> 1] -= left;
+        let uniforms = fill_uniforms(&mut ts.exits_rng, uniforms, n);
+        tally.log.clear();
+        if self.population.present {
+            tally.log.resize(n, 0);
+            tally.log_profiles.clear();
+            tally.log_profiles.resize(n, 0);
+            let logged = if self.population.hazards {
+                self.draw_exits_with_attributes::<true>(m, ts, table, hazards, uniforms, tally)
+            } else {
+                self.draw_exits_with_attributes::<false>(m, ts, table, hazards, uniforms, tally)
+            };
+            tally.log.truncate(logged);
+            tally.log_profiles.truncate(logged);
+        } else {
+            let logged = if self.bands == 1 {
+                self.draw_exits::<false>(m, ts, table, uniforms)
+            } else {
+                self.draw_exits::<true>(m, ts, table, uniforms)
+            };
+            tally.log.extend_from_slice(&uniforms[..logged]);
+        }
+        for &entry in &tally.log {
+            let (outcome, key) = unpack_exit(entry);
+            let cell = (key & 0xff) as usize;
+            let d = (m - self.entry_of(key)) as u32;
+            tally.outcomes[cell * EXIT_CAUSES + outcome as usize] += 1;
+            tally.stays[((d / 6) as usize).min(STAY_BANDS - 1)] += 1;
+            // Those leaving at the end of the month with max_duration count a whole month.
+            tally.leaving_during[cell] += u32::from(outcome != ExitCause::MaxDuration as u32);
+            ts.cell_count[cell] -= 1;
+            group_active[cell >> 1] -= 1;
+        }
+        for (&entry, &profile) in tally.log.iter().zip(&tally.log_profiles) {
+            let (outcome, key) = unpack_exit(entry);
+            let gender = (key & 1) as usize;
+            for &k in self.population.categories_of(profile) {
+                tally.category_exits[(k as usize * 2 + gender) * EXIT_CAUSES + outcome as usize] +=
+                    1;
+            }
         }
     }
 
     /// The participant loop: one uniform per participant decides whether and why they
-    /// leave. Stayers are compacted in place (order is preserved); leavers (about one in
-    /// eight) are written to an exit log that is tallied afterwards, because counting
-    /// inside the loop would chain most iterations through the same memory counter. The
-    /// cause is the number of cause thresholds the uniform passes. `BANDS` is false when
-    /// the hazard profile has a single band, which saves the band lookup. Measured
-    /// alternatives (fully branchless, a separate loop for those who can expire) were
-    /// slower; see docs/performance.md.
+    /// leave, and no branch depends on it. Every participant is written both to the
+    /// stayers (compacted in place, order preserved) and to the exit log; only the two
+    /// counters decide which write counts. About one in eight leaves, at random, so a
+    /// branch on the outcome would be mispredicted for most leavers, which costs more
+    /// than the loop's other work. The exit log takes the place of the uniforms already
+    /// read (it never passes the participant being drawn), which keeps one array fewer in
+    /// registers. The cause is the number of cause thresholds the uniform passes. `BANDS`
+    /// is false when the hazard profile has a single band, which saves the band lookup.
+    /// Returns the number of leavers; `uniforms[..leavers]` then holds their log entries.
     #[inline(never)]
     fn draw_exits<const BANDS: bool>(
         &self,
         m: i32,
         ts: &mut TeamState,
         table: &[Slot],
-        tally: &mut Tally,
-    ) {
-        let bands = self.bands;
-        let n = ts.members.len();
-        tally.log.clear();
-        tally.log.resize(n, 0);
-        // Local slices, fixed-size views and a local copy of the generator keep the loop's
-        // working set in registers: stores cannot force reloads, and indexing by the cell
-        // byte into 256-entry arrays needs no bounds check.
-        let mut rng = ts.exits_rng.clone();
+        uniforms: &mut [u32],
+    ) -> usize {
+        let cells = self.cell_hazards.len();
+        let n = ts.caseload();
+        // Fixed-size views and local slices keep the loop free of bounds checks on the
+        // cell byte.
         let by_cell: &[Slot; MIN_SLOTS] = table[..MIN_SLOTS]
             .try_into()
             .expect("tables have MIN_SLOTS slots");
-        let band_of = &self.band_of[..];
         let last_month: &[u32; 256] = &self.last_month_of_cell;
+        let band_of = &self.band_of[..];
         let members = &mut ts.members[..n];
-        let log = &mut tally.log[..n];
-        let now = (m + ENTRY_BIAS) as u32;
-        let mut kept = 0;
-        let mut logged = 0;
+        let uniforms = &mut uniforms[..n];
+        let now = (m + MONTH_BIAS) as u32;
+        let expiring = (now + 1) << 8;
+        let (mut kept, mut logged) = (0, 0);
         for r in 0..n {
             let key = members[r];
             let cell = (key & 0xff) as usize;
-            let d = now - (key >> 8);
             let slot = if BANDS {
-                &table[cell * bands + band_of[d as usize] as usize]
+                let d = last_month[cell] - ((key >> 8) - now);
+                let band = band_of[(d as usize).min(band_of.len() - 1)] as usize;
+                &table[band * cells + cell]
             } else {
                 &by_cell[cell]
             };
-            let u = rng.next_u64();
-            let hazard_exit = u < slot[0];
-            let expired = d >= last_month[cell];
-            if hazard_exit | expired {
-                let cause = (u >= slot[1]) as u32 + (u >= slot[2]) as u32 + (u >= slot[3]) as u32;
-                let outcome = if hazard_exit {
-                    cause
-                } else {
-                    ExitCause::MaxDuration as u32
-                };
-                // logged ≤ r, so it stays below n.
-                log[logged.min(n - 1)] = pack_exit(outcome, cell, d);
-                logged += 1;
-            } else {
-                members[kept.min(n - 1)] = key;
-                kept += 1;
+            let u = uniforms[r];
+            // The cause index of a leaver, or 4 (max_duration) for a uniform at or above
+            // the exit threshold, which is at or above every cause threshold.
+            let outcome = outcome_of(u, slot);
+            let leave = (outcome < ExitCause::MaxDuration as u32) | (key < expiring);
+            debug_assert!(kept + logged == r && r < n);
+            // SAFETY: kept + logged == r < n at this point (each iteration adds one to
+            // exactly one of them), so both indices are in bounds of slices of length n.
+            // Bounds checks here cost a sixth of the loop.
+            unsafe {
+                *uniforms.get_unchecked_mut(logged) = pack_exit(outcome, key);
+                *members.get_unchecked_mut(kept) = key;
             }
+            logged += usize::from(leave);
+            kept += usize::from(!leave);
         }
-        ts.exits_rng = rng;
         ts.members.truncate(kept);
-        tally.log.truncate(logged);
-        for &entry in &tally.log {
-            let (outcome, cell, d) = unpack_exit(entry);
-            tally.outcomes[cell as usize * EXIT_CAUSES + outcome as usize] += 1;
-            tally.stays[((d / 6) as usize).min(STAY_BANDS - 1)] += 1;
-        }
+        logged
     }
+}
+
+/// The number of a slot's thresholds a uniform is at or above: the cause index of a
+/// hazard exit (work, studies, fk_samverkan, other), or 4 if the uniform is at or above the
+/// exit threshold, which equals `ExitCause::MaxDuration` for those who reach their maximum
+/// stay and means a stay for everyone else.
+#[inline(always)]
+fn outcome_of(u: u32, slot: &Slot) -> u32 {
+    slot.iter().map(|&t| u32::from(u >= t)).sum()
 }
 
 impl Engine {
@@ -1035,55 +1089,43 @@ impl Engine {
         ts: &mut TeamState,
         table: &[Slot],
         hazards: &[CauseFactors],
+        uniforms: &[u32],
         tally: &mut Tally,
-    ) {
+    ) -> usize {
         let pop = &self.population;
-        let bands = self.bands;
-        let n = ts.members.len();
-        tally.log.clear();
-        tally.log.resize(n, 0);
-        tally.log_profiles.clear();
-        tally.log_profiles.resize(n, 0);
-        let mut rng = ts.exits_rng.clone();
-        let now = (m + ENTRY_BIAS) as u32;
-        let mut kept = 0;
-        let mut logged = 0;
+        let cells = self.cell_hazards.len();
+        let n = ts.caseload();
+        let now = (m + MONTH_BIAS) as u32;
+        let (mut kept, mut logged) = (0, 0);
         for r in 0..n {
             let key = ts.members[r];
             let profile = ts.profiles[r];
             let cell = (key & 0xff) as usize;
-            let d = now - (key >> 8);
-            let i = cell * bands + self.band_of[d as usize] as usize;
+            let left = (key >> 8) - now;
+            let d = self.last_month_of_cell[cell] - left;
+            let i = self.band_of[(d as usize).min(self.band_of.len() - 1)] as usize * cells + cell;
             let slot = &table[i];
-            let u = rng.next_u64();
-            let expired = d >= self.last_month_of_cell[cell];
-            let (exit, cause) = if !HAZARDS {
-                (slot[0], [slot[1], slot[2], slot[3]])
+            let u = uniforms[r];
+            let expired = left == 0;
+            let thresholds = if !HAZARDS {
+                *slot
             } else if u < slot[0] || expired {
                 let a = &pop.factors[profile as usize];
                 let h: CauseFactors = std::array::from_fn(|k| hazards[i][k] * a[k]);
-                // 1 − e^−H ≤ H, so a uniform at or above H stays without the exponential
-                // being computed. The uniform's top 53 bits as a float are at most its
-                // exact value (a signed conversion is one instruction, an unsigned
-                // threshold is not).
-                let below = (u >> 11) as i64 as f64 * (1.0 / 9_007_199_254_740_992.0);
-                if below >= h.iter().sum::<f64>() && !expired {
-                    (0, [0; 3])
+                // 1 − e^−H ≤ H, and u < threshold32(p) implies u / 2³² < p, so a uniform
+                // at or above H stays without the exponential being computed.
+                if u as f64 * (1.0 / 4_294_967_296.0) >= h.iter().sum::<f64>() && !expired {
+                    [0; 4]
                 } else {
-                    exit_thresholds(h)
+                    let (exit, cause) = exit_thresholds(h);
+                    [exit, cause[0], cause[1], cause[2]]
                 }
             } else {
-                (0, [0; 3])
+                [0; 4]
             };
-            let hazard_exit = u < exit;
-            if hazard_exit | expired {
-                let c = (u >= cause[0]) as u32 + (u >= cause[1]) as u32 + (u >= cause[2]) as u32;
-                let outcome = if hazard_exit {
-                    c
-                } else {
-                    ExitCause::MaxDuration as u32
-                };
-                tally.log[logged] = pack_exit(outcome, cell, d);
+            let outcome = outcome_of(u, &thresholds);
+            if outcome < ExitCause::MaxDuration as u32 || expired {
+                tally.log[logged] = pack_exit(outcome, key);
                 tally.log_profiles[logged] = profile;
                 logged += 1;
             } else {
@@ -1092,52 +1134,43 @@ impl Engine {
                 kept += 1;
             }
         }
-        ts.exits_rng = rng;
         ts.members.truncate(kept);
         ts.profiles.truncate(kept);
-        tally.log.truncate(logged);
-        tally.log_profiles.truncate(logged);
-        for (&entry, &profile) in tally.log.iter().zip(&tally.log_profiles) {
-            let (outcome, cell, d) = unpack_exit(entry);
-            tally.outcomes[cell as usize * EXIT_CAUSES + outcome as usize] += 1;
-            tally.stays[((d / 6) as usize).min(STAY_BANDS - 1)] += 1;
-            let gender = (cell & 1) as usize;
-            for &k in pop.categories_of(profile) {
-                tally.category_exits[(k as usize * 2 + gender) * EXIT_CAUSES + outcome as usize] +=
-                    1;
-            }
-        }
+        logged
     }
 }
 
-/// Per team-month counts of the exits step, added to the trajectory once per team-month so
-/// the participant loop touches only a few small arrays.
+/// Per month counts of the exits step over all teams, added to the trajectory once per
+/// month so the participant loop touches only a few small arrays.
 #[derive(Debug, Clone, Default)]
 struct Tally {
+    /// Active participants per cell after intake.
     active: Vec<u32>,
-    py24: Vec<u32>,
+    /// Leavers per cell who left during the month (all but max_duration exits).
+    leaving_during: Vec<u32>,
     /// Exits, `[cell][cause]`.
     outcomes: Vec<u32>,
     /// Exits by stay band.
     stays: [u32; STAY_BANDS],
-    /// Packed (cause, cell, months in programme) of the month's leavers.
+    /// Packed (cause, cell, months in programme) of one team-month's leavers.
     log: Vec<u32>,
-    /// Attribute profiles of the month's leavers, in step with `log`.
+    /// Attribute profiles of one team-month's leavers, in step with `log`.
     log_profiles: Vec<u16>,
-    /// Exits by attribute category over the month's teams, `[category][gender][cause]`
-    /// (cleared and recorded once per month, not per team).
+    /// Exits by attribute category, `[category][gender][cause]`.
     category_exits: Vec<u32>,
 }
 
 impl Tally {
-    fn clear(&mut self, cells: usize) {
-        for v in [&mut self.active, &mut self.py24] {
+    fn clear(&mut self, cells: usize, categories: usize) {
+        for v in [&mut self.active, &mut self.leaving_during] {
             v.clear();
             v.resize(cells, 0);
         }
         self.outcomes.clear();
         self.outcomes.resize(cells * EXIT_CAUSES, 0);
         self.stays = [0; STAY_BANDS];
+        self.category_exits.clear();
+        self.category_exits.resize(categories * 2 * EXIT_CAUSES, 0);
     }
 
     fn add_to(&self, r: usize, out: &mut Trajectory) {
@@ -1146,22 +1179,28 @@ impl Tally {
         for (o, v) in out.active[base..base + cells].iter_mut().zip(&self.active) {
             *o += v;
         }
-        for (o, v) in out.person_years_24[base..base + cells]
+        // Half a month for those leaving during the month, a whole month for the rest.
+        for ((o, a), l) in out.person_years_24[base..base + cells]
             .iter_mut()
-            .zip(&self.py24)
+            .zip(&self.active)
+            .zip(&self.leaving_during)
         {
-            *o += v;
+            *o += 2 * a - l;
         }
-        for cell in 0..cells {
-            let row = &self.outcomes[cell * EXIT_CAUSES..(cell + 1) * EXIT_CAUSES];
-            let o = (base + cell) * EXIT_CAUSES;
-            for (o, v) in out.exits[o..o + EXIT_CAUSES].iter_mut().zip(row) {
-                *o += v;
-            }
+        let exits = &mut out.exits[base * EXIT_CAUSES..(base + cells) * EXIT_CAUSES];
+        for (o, v) in exits.iter_mut().zip(&self.outcomes) {
+            *o += v;
         }
         for (o, v) in out.stays[r * STAY_BANDS..(r + 1) * STAY_BANDS]
             .iter_mut()
             .zip(&self.stays)
+        {
+            *o += v;
+        }
+        let n = self.category_exits.len();
+        for (o, v) in out.category_exits[r * n..(r + 1) * n]
+            .iter_mut()
+            .zip(&self.category_exits)
         {
             *o += v;
         }
@@ -1177,18 +1216,19 @@ pub fn exit_probabilities(h: CauseFactors) -> (f64, CauseFactors) {
     (-(-total).exp_m1(), std::array::from_fn(|k| h[k] / total))
 }
 
-fn exit_thresholds(h: CauseFactors) -> (u64, [u64; 3]) {
+/// The exit threshold and the three cause thresholds of a slot, for uniform `u32`s.
+fn exit_thresholds(h: CauseFactors) -> (u32, [u32; 3]) {
     let (p, shares) = exit_probabilities(h);
     if p <= 0.0 {
         return (0, [0; 3]);
     }
     let mut acc = 0.0;
-    let mut cause = [0u64; 3];
+    let mut cause = [0u32; 3];
     for k in 0..3 {
         acc += shares[k];
-        cause[k] = threshold(p * acc.min(1.0));
+        cause[k] = threshold32(p * acc.min(1.0));
     }
-    (threshold(p), cause)
+    (threshold32(p), cause)
 }
 
 fn vacant(refill: u32, d: &RoleDynamics) -> Post {
@@ -1204,28 +1244,6 @@ fn onboarding(months: u32) -> Post {
         Post::Filled
     } else {
         Post::Onboarding(months)
-    }
-}
-
-/// Adds a participant to a team's caseload, counting them in `entered` (per cell) and in
-/// `categories` (per attribute category and gender).
-fn admit(
-    ts: &mut TeamState,
-    cell: u8,
-    profile: u16,
-    pop: &Population,
-    m: i32,
-    entered: &mut [u32],
-    categories: &mut [u32],
-) {
-    ts.members.push(pack(m, cell));
-    entered[cell as usize] += 1;
-    if pop.present {
-        ts.profiles.push(profile);
-        let gender = (cell & 1) as usize;
-        for &k in pop.categories_of(profile) {
-            categories[k as usize * 2 + gender] += 1;
-        }
     }
 }
 

@@ -5,7 +5,7 @@
 //! when another part changes (common random numbers), and make a replication's result
 //! independent of which thread runs it.
 
-use rand::SeedableRng;
+use rand::{RngCore, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 /// The generator every stream uses.
@@ -56,6 +56,21 @@ pub fn threshold(p: f64) -> u64 {
     (p * 18_446_744_073_709_551_616.0) as u64
 }
 
+/// `n` uniform `u32`s in a reused buffer, two from each of the generator's outputs (drawn
+/// in bulk ahead of the loop that uses them, so the loop does not wait on the generator).
+pub fn fill_uniforms<'a>(rng: &mut StreamRng, buffer: &'a mut Vec<u32>, n: usize) -> &'a mut [u32] {
+    let even = n.next_multiple_of(2);
+    if buffer.len() < even {
+        buffer.resize(even, 0);
+    }
+    for pair in buffer[..even].chunks_exact_mut(2) {
+        let x = rng.next_u64();
+        pair[0] = x as u32;
+        pair[1] = (x >> 32) as u32;
+    }
+    &mut buffer[..n]
+}
+
 /// Converts a probability into a threshold for comparison with a uniform `u32` (used
 /// where 32 bits of resolution are plenty, so one `u64` can serve two draws).
 pub fn threshold32(p: f64) -> u32 {
@@ -65,7 +80,6 @@ pub fn threshold32(p: f64) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::RngCore;
 
     #[test]
     fn streams_differ_by_every_key_part() {

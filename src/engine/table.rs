@@ -1,5 +1,5 @@
-//! Exit tables: for every (group, gender, stay band) slot of a team-month, the thresholds a
-//! participant's uniform `u64` is compared with. Tables are built once per distinct set of
+//! Exit tables: for every (stay band, group, gender) slot of a team-month, the thresholds a
+//! participant's uniform `u32` is compared with. Tables are built once per distinct set of
 //! team factors and kept in a per-worker arena, so a team whose caseload returns to an
 //! earlier level (and so to the same pressure) reuses a table without computing `exp`.
 
@@ -10,8 +10,9 @@ use crate::model::{CauseFactors, HAZARD_CAUSES};
 
 /// One slot: `[exit, cause₀, cause₁, cause₂]`. The participant leaves if `u < exit`, for
 /// cause k = the number of cause thresholds `u` is at or above (work, studies,
-/// fk_samverkan, other).
-pub type Slot = [u64; 4];
+/// fk_samverkan, other). 32 bits resolve probabilities to 2⁻³², far below any Monte Carlo
+/// error, and let one generator output serve two participants.
+pub type Slot = [u32; 4];
 
 /// Tables have at least this many slots, so the single-band participant loop can index
 /// them by the cell byte without a bounds check.
@@ -126,6 +127,7 @@ mod tests {
         });
         let b = c.get_or_build([0.5; 4], |_, _| builds += 1);
         assert_eq!((a, builds), (b, 1));
+        assert_eq!(c.table(a)[0], [1, 0, 0, 0]);
         assert!(c.table(a).len() >= MIN_SLOTS);
         let epoch = c.epoch;
         c.set_basis(&[[1.0; 4]]);
