@@ -7,11 +7,18 @@ use crate::model::{Attribute, CauseFactors, Eligibility, Ineligible, Programme, 
 
 use super::rng::threshold32;
 
+/// Categories up to which a draw compares with a fixed-size array (which the compiler
+/// turns into a few vector comparisons).
+const SMALL: usize = 16;
+
 /// Cumulative shares as 32-bit thresholds, for drawing a category (an attribute's, or a
-/// group from an intake mix) from one 32-bit uniform.
+/// cell from an intake mix) from one 32-bit uniform.
 #[derive(Debug, Clone)]
 pub(super) struct Cumulative {
     thresholds: Vec<u32>,
+    /// All but the last threshold padded with `u32::MAX` to `SMALL` entries, when there are
+    /// at most `SMALL` categories.
+    small: Option<[u32; SMALL]>,
     /// The last category with a positive share, for draws above the last threshold.
     fallback: u16,
 }
@@ -30,14 +37,21 @@ impl Cumulative {
 
     fn scaled(shares: &[f64], total: f64) -> Cumulative {
         let mut acc = 0.0;
+        let thresholds: Vec<u32> = shares
+            .iter()
+            .map(|s| {
+                acc += s / total;
+                threshold32(acc.min(1.0))
+            })
+            .collect();
+        let inner = &thresholds[..thresholds.len().saturating_sub(1)];
         Cumulative {
-            thresholds: shares
-                .iter()
-                .map(|s| {
-                    acc += s / total;
-                    threshold32(acc.min(1.0))
-                })
-                .collect(),
+            small: (thresholds.len() <= SMALL).then(|| {
+                let mut small = [u32::MAX; SMALL];
+                small[..inner.len()].copy_from_slice(inner);
+                small
+            }),
+            thresholds,
             fallback: shares.iter().rposition(|&s| s > 0.0).unwrap_or(0) as u16,
         }
     }
@@ -46,8 +60,14 @@ impl Cumulative {
     /// (counted without branches, since the draws are random), or the last category with
     /// a positive share when `u` lies above every threshold.
     pub fn draw(&self, u: u32) -> u16 {
-        let n = self.thresholds.len().saturating_sub(1);
-        let below = self.thresholds[..n].iter().filter(|&&x| u >= x).count() as u16;
+        let below = match &self.small {
+            // u32::MAX padding counts only for u = u32::MAX, which the fallback caps.
+            Some(small) => small.iter().map(|&x| u32::from(u >= x)).sum::<u32>() as u16,
+            None => {
+                let n = self.thresholds.len().saturating_sub(1);
+                self.thresholds[..n].iter().filter(|&&x| u >= x).count() as u16
+            }
+        };
         below.min(self.fallback)
     }
 }
