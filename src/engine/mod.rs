@@ -920,7 +920,7 @@ impl Engine {
         let attributes = self.population.hazards;
         let max = self.population.max_factors;
         ts.table = cache.get_or_build(team, |table, hazards| {
-            table.resize(bands * cells, [0; 4]);
+            table.resize(bands * cells, NEVER);
             if attributes {
                 hazards.resize(bands * cells, NEUTRAL);
             }
@@ -936,11 +936,10 @@ impl Engine {
                         // participant whose uniform is above it stays whatever their
                         // attributes, so only the few below need their own thresholds.
                         hazards[i] = h;
-                        let (bound, _) = exit_thresholds(std::array::from_fn(|k| h[k] * max[k]));
-                        table[i] = [bound, 0, 0, 0];
+                        let bound = exit_thresholds(std::array::from_fn(|k| h[k] * max[k]));
+                        table[i] = [bound[0], i32::MIN, i32::MIN, i32::MIN];
                     } else {
-                        let (exit, cause) = exit_thresholds(h);
-                        table[i] = [exit, cause[0], cause[1], cause[2]];
+                        table[i] = exit_thresholds(h);
                     }
                 }
             }
@@ -1046,7 +1045,7 @@ impl Engine {
             } else {
                 &by_cell[cell]
             };
-            let u = uniforms[r];
+            let u = uniforms[r] as i32;
             // The cause index of a leaver, or 4 (max_duration) for a uniform at or above
             // the exit threshold, which is at or above every cause threshold.
             let outcome = outcome_of(u, slot);
@@ -1072,7 +1071,7 @@ impl Engine {
 /// exit threshold, which equals `ExitCause::MaxDuration` for those who reach their maximum
 /// stay and means a stay for everyone else.
 #[inline(always)]
-fn outcome_of(u: u32, slot: &Slot) -> u32 {
+fn outcome_of(u: i32, slot: &Slot) -> u32 {
     slot.iter().map(|&t| u32::from(u >= t)).sum()
 }
 
@@ -1105,23 +1104,24 @@ impl Engine {
             let d = self.last_month_of_cell[cell] - left;
             let i = self.band_of[(d as usize).min(self.band_of.len() - 1)] as usize * cells + cell;
             let slot = &table[i];
-            let u = uniforms[r];
+            let u = uniforms[r] as i32;
             let expired = left == 0;
             let thresholds = if !HAZARDS {
                 *slot
             } else if u < slot[0] || expired {
                 let a = &pop.factors[profile as usize];
                 let h: CauseFactors = std::array::from_fn(|k| hazards[i][k] * a[k]);
-                // 1 − e^−H ≤ H, and u < threshold32(p) implies u / 2³² < p, so a uniform
-                // at or above H stays without the exponential being computed.
-                if u as f64 * (1.0 / 4_294_967_296.0) >= h.iter().sum::<f64>() && !expired {
-                    [0; 4]
+                // 1 − e^−H ≤ H, and u < threshold32(p) implies u / 2³² < p (u as the
+                // unsigned uniform it stands for), so a uniform at or above H stays
+                // without the exponential being computed.
+                let unsigned = (u as u32 ^ SIGN) as f64 * (1.0 / 4_294_967_296.0);
+                if unsigned >= h.iter().sum::<f64>() && !expired {
+                    NEVER
                 } else {
-                    let (exit, cause) = exit_thresholds(h);
-                    [exit, cause[0], cause[1], cause[2]]
+                    exit_thresholds(h)
                 }
             } else {
-                [0; 4]
+                NEVER
             };
             let outcome = outcome_of(u, &thresholds);
             if outcome < ExitCause::MaxDuration as u32 || expired {
@@ -1216,19 +1216,29 @@ pub fn exit_probabilities(h: CauseFactors) -> (f64, CauseFactors) {
     (-(-total).exp_m1(), std::array::from_fn(|k| h[k] / total))
 }
 
-/// The exit threshold and the three cause thresholds of a slot, for uniform `u32`s.
-fn exit_thresholds(h: CauseFactors) -> (u32, [u32; 3]) {
+/// The sign bit of a 32-bit threshold or uniform.
+const SIGN: u32 = 0x8000_0000;
+
+/// A slot no uniform exits by: every uniform is at or above all its thresholds.
+const NEVER: Slot = [i32::MIN; 4];
+
+/// A slot's `[exit, cause₀, cause₁, cause₂]` thresholds for hazards `h`, each the 32-bit
+/// threshold with its sign bit flipped: a participant's uniform is the generator's bits
+/// read as `i32`, which stands for the unsigned uniform `bits ^ SIGN`, and signed
+/// comparisons (one vector instruction for all four) then order both alike.
+fn exit_thresholds(h: CauseFactors) -> Slot {
     let (p, shares) = exit_probabilities(h);
     if p <= 0.0 {
-        return (0, [0; 3]);
+        return NEVER;
     }
+    let biased = |q: f64| (threshold32(q) ^ SIGN) as i32;
     let mut acc = 0.0;
-    let mut cause = [0u32; 3];
+    let mut slot = [biased(p); 4];
     for k in 0..3 {
         acc += shares[k];
-        cause[k] = threshold32(p * acc.min(1.0));
+        slot[k + 1] = biased(p * acc.min(1.0));
     }
-    (threshold32(p), cause)
+    slot
 }
 
 fn vacant(refill: u32, d: &RoleDynamics) -> Post {
@@ -1261,8 +1271,13 @@ mod tests {
 
     #[test]
     fn thresholds_are_ordered() {
-        let (exit, cause) = exit_thresholds([0.05, 0.01, 0.0, 0.05]);
-        assert!(cause[0] <= cause[1] && cause[1] <= cause[2] && cause[2] <= exit);
-        assert_eq!(cause[1], cause[2]);
+        let [exit, work, studies, fk] = exit_thresholds([0.05, 0.01, 0.0, 0.05]);
+        assert!(work <= studies && studies <= fk && fk <= exit);
+        assert_eq!(studies, fk);
+        // Read as the unsigned uniforms they stand for, the thresholds are the shares.
+        let unsigned = |t: i32| (t as u32 ^ SIGN) as f64 / 4_294_967_296.0;
+        let p = 1.0 - (-0.11f64).exp();
+        assert!((unsigned(exit) - p).abs() < 1e-9);
+        assert!((unsigned(work) - p * 0.05 / 0.11).abs() < 1e-9);
     }
 }

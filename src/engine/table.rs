@@ -8,11 +8,12 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::model::{CauseFactors, HAZARD_CAUSES};
 
-/// One slot: `[exit, cause₀, cause₁, cause₂]`. The participant leaves if `u < exit`, for
-/// cause k = the number of cause thresholds `u` is at or above (work, studies,
-/// fk_samverkan, other). 32 bits resolve probabilities to 2⁻³², far below any Monte Carlo
-/// error, and let one generator output serve two participants.
-pub type Slot = [u32; 4];
+/// One slot: `[exit, cause₀, cause₁, cause₂]`, 32-bit thresholds with the sign bit
+/// flipped (compared as `i32`). The participant leaves if `u < exit`, for cause k = the
+/// number of cause thresholds `u` is at or above (work, studies, fk_samverkan, other).
+/// 32 bits resolve probabilities to 2⁻³², far below any Monte Carlo error, and let one
+/// generator output serve two participants.
+pub type Slot = [i32; 4];
 
 /// Tables have at least this many slots, so the single-band participant loop can index
 /// them by the cell byte without a bounds check.
@@ -93,7 +94,7 @@ impl TableCache {
         let mut hazards = Vec::new();
         build(&mut table, &mut hazards);
         if table.len() < MIN_SLOTS {
-            table.resize(MIN_SLOTS, [0; 4]);
+            table.resize(MIN_SLOTS, [i32::MIN; 4]);
         }
         self.tables.push(table);
         self.hazards.push(hazards);
