@@ -7,18 +7,40 @@ use crate::model::{Attribute, CauseFactors, Eligibility, Ineligible, Programme, 
 
 use super::rng::threshold32;
 
-/// Categories up to which a draw compares with a fixed-size array (which the compiler
-/// turns into a few vector comparisons).
+/// Inner thresholds up to which a draw compares with a fixed-size array (which the
+/// compiler turns into vector comparisons): one vector for the few categories of an
+/// attribute, four for the cells of an intake mix.
+const FEW: usize = 4;
 const SMALL: usize = 16;
+
+/// The thresholds a draw compares with: all but the last, padded with `u32::MAX`.
+#[derive(Debug, Clone)]
+enum Inner {
+    Few([u32; FEW]),
+    Small([u32; SMALL]),
+    Many,
+}
+
+/// The number of `thresholds` at or below `u`, counted without branches.
+#[inline(always)]
+fn below<const N: usize>(thresholds: &[u32; N], u: u32) -> u16 {
+    thresholds.iter().map(|&x| u32::from(u >= x)).sum::<u32>() as u16
+}
+
+/// `inner` padded with `u32::MAX` to `N` entries.
+fn padded<const N: usize>(inner: &[u32]) -> [u32; N] {
+    let mut padded = [u32::MAX; N];
+    padded[..inner.len()].copy_from_slice(inner);
+    padded
+}
 
 /// Cumulative shares as 32-bit thresholds, for drawing a category (an attribute's, or a
 /// cell from an intake mix) from one 32-bit uniform.
 #[derive(Debug, Clone)]
 pub(super) struct Cumulative {
     thresholds: Vec<u32>,
-    /// All but the last threshold padded with `u32::MAX` to `SMALL` entries, when there are
-    /// at most `SMALL` categories.
-    small: Option<[u32; SMALL]>,
+    /// All but the last threshold in a fixed-size array, where they fit.
+    inner: Inner,
     /// The last category with a positive share, for draws above the last threshold.
     fallback: u16,
 }
@@ -46,11 +68,11 @@ impl Cumulative {
             .collect();
         let inner = &thresholds[..thresholds.len().saturating_sub(1)];
         Cumulative {
-            small: (thresholds.len() <= SMALL).then(|| {
-                let mut small = [u32::MAX; SMALL];
-                small[..inner.len()].copy_from_slice(inner);
-                small
-            }),
+            inner: match inner.len() {
+                n if n <= FEW => Inner::Few(padded(inner)),
+                n if n <= SMALL => Inner::Small(padded(inner)),
+                _ => Inner::Many,
+            },
             thresholds,
             fallback: shares.iter().rposition(|&s| s > 0.0).unwrap_or(0) as u16,
         }
@@ -60,15 +82,16 @@ impl Cumulative {
     /// (counted without branches, since the draws are random), or the last category with
     /// a positive share when `u` lies above every threshold.
     pub fn draw(&self, u: u32) -> u16 {
-        let below = match &self.small {
-            // u32::MAX padding counts only for u = u32::MAX, which the fallback caps.
-            Some(small) => small.iter().map(|&x| u32::from(u >= x)).sum::<u32>() as u16,
-            None => {
+        // u32::MAX padding counts only for u = u32::MAX, which the fallback caps.
+        let n = match &self.inner {
+            Inner::Few(t) => below(t, u),
+            Inner::Small(t) => below(t, u),
+            Inner::Many => {
                 let n = self.thresholds.len().saturating_sub(1);
                 self.thresholds[..n].iter().filter(|&&x| u >= x).count() as u16
             }
         };
-        below.min(self.fallback)
+        n.min(self.fallback)
     }
 }
 
