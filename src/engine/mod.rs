@@ -11,8 +11,8 @@
 //! [`HazardContext`]: parameter draw, gender, months in programme, team effectiveness (ramp,
 //! caseload pressure, missing posts), shared support capacity, season and shocks.
 //!
-//! For speed, each team keeps its participants in flat arrays (entry month and cell packed
-//! in 32 bits), the exit probabilities are tabulated once per team-month as integer
+//! For speed, each team keeps its participants in flat arrays (last month of stay and cell
+//! packed in 32 bits), the exit probabilities are tabulated once per team-month as integer
 //! thresholds, and one uniform `u32` per participant-month decides both whether and why a
 //! participant leaves, without a branch on the outcome.
 
