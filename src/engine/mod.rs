@@ -988,8 +988,6 @@ impl Engine {
             let d = (m - self.entry_of(key)) as u32;
             tally.outcomes[cell * EXIT_CAUSES + outcome as usize] += 1;
             tally.stays[((d / 6) as usize).min(STAY_BANDS - 1)] += 1;
-            // Those leaving at the end of the month with max_duration count a whole month.
-            tally.leaving_during[cell] += u32::from(outcome != ExitCause::MaxDuration as u32);
             ts.cell_count[cell] -= 1;
             group_active[cell >> 1] -= 1;
         }
@@ -1146,8 +1144,6 @@ impl Engine {
 struct Tally {
     /// Active participants per cell after intake.
     active: Vec<u32>,
-    /// Leavers per cell who left during the month (all but max_duration exits).
-    leaving_during: Vec<u32>,
     /// Exits, `[cell][cause]`.
     outcomes: Vec<u32>,
     /// Exits by stay band.
@@ -1162,10 +1158,8 @@ struct Tally {
 
 impl Tally {
     fn clear(&mut self, cells: usize, categories: usize) {
-        for v in [&mut self.active, &mut self.leaving_during] {
-            v.clear();
-            v.resize(cells, 0);
-        }
+        self.active.clear();
+        self.active.resize(cells, 0);
         self.outcomes.clear();
         self.outcomes.resize(cells * EXIT_CAUSES, 0);
         self.stays = [0; STAY_BANDS];
@@ -1179,13 +1173,15 @@ impl Tally {
         for (o, v) in out.active[base..base + cells].iter_mut().zip(&self.active) {
             *o += v;
         }
-        // Half a month for those leaving during the month, a whole month for the rest.
-        for ((o, a), l) in out.person_years_24[base..base + cells]
+        // Half a month for those leaving during the month (every cause but max_duration,
+        // which leaves at the end), a whole month for the rest.
+        for ((o, a), row) in out.person_years_24[base..base + cells]
             .iter_mut()
             .zip(&self.active)
-            .zip(&self.leaving_during)
+            .zip(self.outcomes.chunks_exact(EXIT_CAUSES))
         {
-            *o += 2 * a - l;
+            let leaving_during: u32 = row[..ExitCause::MaxDuration as usize].iter().sum();
+            *o += 2 * a - leaving_during;
         }
         let exits = &mut out.exits[base * EXIT_CAUSES..(base + cells) * EXIT_CAUSES];
         for (o, v) in exits.iter_mut().zip(&self.outcomes) {
