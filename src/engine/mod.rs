@@ -1001,6 +1001,17 @@ impl Engine {
         }
     }
 
+    /// Index in a team-month's exit table of the slot of the participant with packed
+    /// `key` in the month whose biased index is `now`: their cell, in the stay band of
+    /// their months in the programme.
+    #[inline(always)]
+    fn slot_index(&self, key: u32, now: u32) -> usize {
+        let cell = (key & 0xff) as usize;
+        let d = self.last_month_of_cell[cell] - ((key >> 8) - now);
+        let band = self.band_of[(d as usize).min(self.band_of.len() - 1)] as usize;
+        band * self.cell_hazards.len() + cell
+    }
+
     /// The participant loop: one uniform per participant decides whether and why they
     /// leave, and no branch depends on it. Every participant is written both to the
     /// stayers (compacted in place, order preserved) and to the exit log; only the two
@@ -1019,15 +1030,12 @@ impl Engine {
         table: &[Slot],
         uniforms: &mut [u32],
     ) -> usize {
-        let cells = self.cell_hazards.len();
         let n = ts.caseload();
-        // Fixed-size views and local slices keep the loop free of bounds checks on the
-        // cell byte.
+        // A fixed-size view keeps the single-band loop free of bounds checks on the cell
+        // byte.
         let by_cell: &[Slot; MIN_SLOTS] = table[..MIN_SLOTS]
             .try_into()
             .expect("tables have MIN_SLOTS slots");
-        let last_month: &[u32; 256] = &self.last_month_of_cell;
-        let band_of = &self.band_of[..];
         let members = &mut ts.members[..n];
         let uniforms = &mut uniforms[..n];
         let now = (m + MONTH_BIAS) as u32;
@@ -1035,13 +1043,10 @@ impl Engine {
         let (mut kept, mut logged) = (0, 0);
         for r in 0..n {
             let key = members[r];
-            let cell = (key & 0xff) as usize;
             let slot = if BANDS {
-                let d = last_month[cell] - ((key >> 8) - now);
-                let band = band_of[(d as usize).min(band_of.len() - 1)] as usize;
-                &table[band * cells + cell]
+                &table[self.slot_index(key, now)]
             } else {
-                &by_cell[cell]
+                &by_cell[(key & 0xff) as usize]
             };
             let u = uniforms[r] as i32;
             // The cause index of a leaver, or 4 (max_duration) for a uniform at or above
@@ -1090,20 +1095,17 @@ impl Engine {
         tally: &mut Tally,
     ) -> usize {
         let pop = &self.population;
-        let cells = self.cell_hazards.len();
         let n = ts.caseload();
         let now = (m + MONTH_BIAS) as u32;
+        let expiring = (now + 1) << 8;
         let (mut kept, mut logged) = (0, 0);
         for r in 0..n {
             let key = ts.members[r];
             let profile = ts.profiles[r];
-            let cell = (key & 0xff) as usize;
-            let left = (key >> 8) - now;
-            let d = self.last_month_of_cell[cell] - left;
-            let i = self.band_of[(d as usize).min(self.band_of.len() - 1)] as usize * cells + cell;
+            let i = self.slot_index(key, now);
             let slot = &table[i];
             let u = uniforms[r] as i32;
-            let expired = left == 0;
+            let expired = key < expiring;
             let thresholds = if !HAZARDS {
                 *slot
             } else if u < slot[0] || expired {
