@@ -962,26 +962,24 @@ impl Engine {
             *a += c;
         }
         let uniforms = fill_uniforms(&mut ts.exits_rng, uniforms, n);
-        tally.log.clear();
-        if self.population.present {
-            tally.log.resize(n, 0);
-            tally.log_profiles.clear();
-            tally.log_profiles.resize(n, 0);
+        let logged = if self.population.present {
+            let profiles = &mut tally.log_profiles;
+            profiles.clear();
+            profiles.resize(n, 0);
             let logged = if self.population.hazards {
-                self.draw_exits_with_attributes::<true>(m, ts, table, hazards, uniforms, tally)
+                self.draw_exits_with_attributes::<true>(m, ts, table, hazards, uniforms, profiles)
             } else {
-                self.draw_exits_with_attributes::<false>(m, ts, table, hazards, uniforms, tally)
+                self.draw_exits_with_attributes::<false>(m, ts, table, hazards, uniforms, profiles)
             };
-            tally.log.truncate(logged);
-            tally.log_profiles.truncate(logged);
+            profiles.truncate(logged);
+            logged
+        } else if self.bands == 1 {
+            self.draw_exits::<false>(m, ts, table, uniforms)
         } else {
-            let logged = if self.bands == 1 {
-                self.draw_exits::<false>(m, ts, table, uniforms)
-            } else {
-                self.draw_exits::<true>(m, ts, table, uniforms)
-            };
-            tally.log.extend_from_slice(&uniforms[..logged]);
-        }
+            self.draw_exits::<true>(m, ts, table, uniforms)
+        };
+        tally.log.clear();
+        tally.log.extend_from_slice(&uniforms[..logged]);
         for &entry in &tally.log {
             let (outcome, key) = unpack_exit(entry);
             let cell = (key & 0xff) as usize;
@@ -1084,6 +1082,8 @@ impl Engine {
     /// are the slot's times their profile's multipliers; the slot's threshold (that of the
     /// highest-risk profile) screens out most stayers before any exact computation, and
     /// the same single uniform decides whether and why, as in [`Engine::draw_exits`].
+    /// Leavers' log entries go to the front of `uniforms`, as there, and their profiles to
+    /// `log_profiles`; returns their number.
     #[inline(never)]
     fn draw_exits_with_attributes<const HAZARDS: bool>(
         &self,
@@ -1091,8 +1091,8 @@ impl Engine {
         ts: &mut TeamState,
         table: &[Slot],
         hazards: &[CauseFactors],
-        uniforms: &[u32],
-        tally: &mut Tally,
+        uniforms: &mut [u32],
+        log_profiles: &mut [u16],
     ) -> usize {
         let pop = &self.population;
         let n = ts.caseload();
@@ -1125,8 +1125,9 @@ impl Engine {
             };
             let outcome = outcome_of(u, &thresholds);
             if outcome < ExitCause::MaxDuration as u32 || expired {
-                tally.log[logged] = pack_exit(outcome, key);
-                tally.log_profiles[logged] = profile;
+                // logged ≤ r: the uniform it overwrites has been read.
+                uniforms[logged] = pack_exit(outcome, key);
+                log_profiles[logged] = profile;
                 logged += 1;
             } else {
                 ts.members[kept] = key;
@@ -1150,7 +1151,7 @@ struct Tally {
     outcomes: Vec<u32>,
     /// Exits by stay band.
     stays: [u32; STAY_BANDS],
-    /// Packed (cause, cell, months in programme) of one team-month's leavers.
+    /// Exit-log entries ([`pack_exit`]) of one team-month's leavers.
     log: Vec<u32>,
     /// Attribute profiles of one team-month's leavers, in step with `log`.
     log_profiles: Vec<u16>,
