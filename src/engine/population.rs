@@ -13,12 +13,13 @@ use super::rng::threshold32;
 const FEW: usize = 4;
 const SMALL: usize = 16;
 
-/// The thresholds a draw compares with: all but the last, padded with `u32::MAX`.
+/// The thresholds a draw compares with: all but the last, in fixed-size arrays padded
+/// with `u32::MAX` where they fit.
 #[derive(Debug, Clone)]
 enum Inner {
     Few([u32; FEW]),
     Small([u32; SMALL]),
-    Many,
+    Many(Vec<u32>),
 }
 
 /// The number of `thresholds` at or below `u`, counted without branches.
@@ -38,8 +39,7 @@ fn padded<const N: usize>(inner: &[u32]) -> [u32; N] {
 /// cell from an intake mix) from one 32-bit uniform.
 #[derive(Debug, Clone)]
 pub(super) struct Cumulative {
-    thresholds: Vec<u32>,
-    /// All but the last threshold in a fixed-size array, where they fit.
+    /// All but the last threshold (the last is 1: every uniform is below it).
     inner: Inner,
     /// The last category with a positive share, for draws above the last threshold.
     fallback: u16,
@@ -71,9 +71,8 @@ impl Cumulative {
             inner: match inner.len() {
                 n if n <= FEW => Inner::Few(padded(inner)),
                 n if n <= SMALL => Inner::Small(padded(inner)),
-                _ => Inner::Many,
+                _ => Inner::Many(inner.to_vec()),
             },
-            thresholds,
             fallback: shares.iter().rposition(|&s| s > 0.0).unwrap_or(0) as u16,
         }
     }
@@ -86,10 +85,7 @@ impl Cumulative {
         let n = match &self.inner {
             Inner::Few(t) => below(t, u),
             Inner::Small(t) => below(t, u),
-            Inner::Many => {
-                let n = self.thresholds.len().saturating_sub(1);
-                self.thresholds[..n].iter().filter(|&&x| u >= x).count() as u16
-            }
+            Inner::Many(t) => t.iter().filter(|&&x| u >= x).count() as u16,
         };
         n.min(self.fallback)
     }
@@ -301,5 +297,19 @@ mod tests {
         assert_eq!(t.draw(u32::MAX / 4 - 10), 0);
         assert_eq!(t.draw(u32::MAX / 4 + 10), 2);
         assert_eq!(t.draw(u32::MAX), 2);
+    }
+
+    /// Every size of threshold array (few, small, many categories) draws category i for a
+    /// uniform in the middle of its share, and the last category at the very top.
+    #[test]
+    fn draws_agree_for_every_number_of_categories() {
+        for k in [2usize, 5, 6, 17, 18, 40] {
+            let t = Cumulative::new(&vec![1.0 / k as f64; k]);
+            for i in 0..k {
+                let u = threshold32((i as f64 + 0.5) / k as f64);
+                assert_eq!(t.draw(u), i as u16, "{k} categories, category {i}");
+            }
+            assert_eq!(t.draw(u32::MAX), k as u16 - 1, "{k} categories");
+        }
     }
 }
