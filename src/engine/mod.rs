@@ -18,6 +18,7 @@
 
 mod population;
 pub mod rng;
+mod simd;
 mod table;
 pub mod trajectory;
 
@@ -29,6 +30,7 @@ use rand_distr::{Distribution, Poisson, StandardNormal};
 use crate::model::*;
 use population::{Cumulative, Population};
 use rng::{fill_uniforms, stream, threshold, threshold32, Purpose, StreamRng};
+use simd::ByCause;
 use table::{Slot, TableCache, MIN_SLOTS};
 pub use trajectory::{Trajectory, STAY_BANDS};
 
@@ -193,6 +195,10 @@ pub struct Engine {
     poisson: Vec<Option<Poisson<f64>>>,
     any_vacancy: bool,
     first_month: i32,
+    /// Whether the participant loop runs eight participants at a time (see
+    /// [`simd`]): the machine has AVX2 and the programme's exit table fits the vector
+    /// loop. Either way the results are the same.
+    vector_loop: bool,
     /// Unique per engine, so a workspace never serves cached tables across engines.
     id: u64,
 }
@@ -272,6 +278,8 @@ impl Engine {
             .iter()
             .filter_map(|s| Some((s.from, s.to, mix_of(s.mix.as_ref()?))))
             .collect();
+        let vector_loop =
+            simd::available() && bands == 1 && cell_hazards.len() <= 8 && !population.present;
         Engine {
             cell_hazards,
             band_of,
@@ -307,8 +315,21 @@ impl Engine {
                 .as_ref()
                 .map_or(-(p.calendar.warmup as i32), |r| r.month),
             id: NEXT_ENGINE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            vector_loop,
             programme: p,
         }
+    }
+
+    /// The same engine with the scalar participant loop only (to check that the vector
+    /// loop gives identical results, and to measure what it gains).
+    pub fn scalar_only(mut self) -> Engine {
+        self.vector_loop = false;
+        self
+    }
+
+    /// Whether this engine runs the AVX2 participant loop where the programme allows.
+    pub fn vectorised(&self) -> bool {
+        self.vector_loop
     }
 
     /// The programme this engine runs.
@@ -436,7 +457,11 @@ impl Engine {
                 self.exits_step(
                     m,
                     &mut ws.teams[t],
-                    (ws.tables.table(table), ws.tables.hazards(table)),
+                    (
+                        ws.tables.table(table),
+                        ws.tables.by_cause(table),
+                        ws.tables.hazards(table),
+                    ),
                     &mut ws.tally,
                     &mut ws.uniforms,
                     &mut ws.group_active,
@@ -952,7 +977,7 @@ impl Engine {
         &self,
         m: i32,
         ts: &mut TeamState,
-        (table, hazards): (&[Slot], &[CauseFactors]),
+        (table, by_cause, hazards): (&[Slot], &ByCause, &[CauseFactors]),
         tally: &mut Tally,
         uniforms: &mut Vec<u32>,
         group_active: &mut [u32],
@@ -974,9 +999,9 @@ impl Engine {
             profiles.truncate(logged);
             logged
         } else if self.bands == 1 {
-            self.draw_exits::<false>(m, ts, table, uniforms)
+            self.draw_exits::<false>(m, ts, (table, by_cause), uniforms)
         } else {
-            self.draw_exits::<true>(m, ts, table, uniforms)
+            self.draw_exits::<true>(m, ts, (table, by_cause), uniforms)
         };
         tally.log.clear();
         tally.log.extend_from_slice(&uniforms[..logged]);
@@ -1018,14 +1043,16 @@ impl Engine {
     /// than the loop's other work. The exit log takes the place of the uniforms already
     /// read (it never passes the participant being drawn), which keeps one array fewer in
     /// registers. The cause is the number of cause thresholds the uniform passes. `BANDS`
-    /// is false when the hazard profile has a single band, which saves the band lookup.
+    /// is false when the hazard profile has a single band, which saves the band lookup;
+    /// then, where the engine runs the vector loop, that loop draws all but the last
+    /// `n mod 8` participants first, with identical results.
     /// Returns the number of leavers; `uniforms[..leavers]` then holds their log entries.
     #[inline(never)]
     fn draw_exits<const BANDS: bool>(
         &self,
         m: i32,
         ts: &mut TeamState,
-        table: &[Slot],
+        (table, by_cause): (&[Slot], &ByCause),
         uniforms: &mut [u32],
     ) -> usize {
         let n = ts.caseload();
@@ -1038,8 +1065,12 @@ impl Engine {
         let uniforms = &mut uniforms[..n];
         let now = (m + MONTH_BIAS) as u32;
         let expiring = (now + 1) << 8;
-        let (mut kept, mut logged) = (0, 0);
-        for r in 0..n {
+        let (mut kept, mut logged, drawn) = if !BANDS && self.vector_loop {
+            simd::draw_exits(members, uniforms, by_cause, expiring)
+        } else {
+            (0, 0, 0)
+        };
+        for r in drawn..n {
             let key = members[r];
             let slot = if BANDS {
                 &table[self.slot_index(key, now)]
@@ -1259,6 +1290,34 @@ fn onboarding(months: u32) -> Post {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The vector loop must not change a single figure: whole replications of R1 (where it
+    /// applies) and of a variant with larger teams and unequal maximum stays agree exactly
+    /// with the scalar loop's.
+    #[test]
+    fn vector_and_scalar_loops_give_identical_replications() {
+        let varied = "extends = \"reference\"\n[teams]\ncount = 3\n\
+                      [groups.af_job]\nmax_duration_months = 6\n\
+                      [groups.fk]\nmax_duration_months = 24\n";
+        for text in ["extends = \"reference\"\n", varied] {
+            let p = crate::scenario::load_text(text, "t", None)
+                .unwrap()
+                .programme;
+            let vector = Engine::new(&p);
+            if simd::available() {
+                assert!(vector.vectorised(), "the programme fits the vector loop");
+            }
+            let scalar = Engine::new(&p).scalar_only();
+            assert!(!scalar.vectorised());
+            let (mut ws_v, mut ws_s) = (Workspace::default(), Workspace::default());
+            let (mut a, mut b) = (vector.trajectory(), scalar.trajectory());
+            for rep in 0..40 {
+                vector.run(7, rep, &mut ws_v, &mut a);
+                scalar.run(7, rep, &mut ws_s, &mut b);
+                assert_eq!(a, b, "replication {rep}");
+            }
+        }
+    }
 
     #[test]
     fn exit_probability_is_one_minus_exp() {

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
+use super::simd::ByCause;
 use crate::model::{CauseFactors, HAZARD_CAUSES};
 
 /// One slot: `[exit, cause₀, cause₁, cause₂]`, 32-bit thresholds with the sign bit
@@ -49,6 +50,8 @@ impl Hasher for FastHasher {
 #[derive(Debug, Clone, Default)]
 pub struct TableCache {
     tables: Vec<Vec<Slot>>,
+    /// Per table, the thresholds of its first eight slots by cause (for the vector loop).
+    by_cause: Vec<ByCause>,
     /// Per table, the hazards behind each slot (filled only where participants' attributes
     /// rescale them, so the thresholds alone do not suffice).
     hazards: Vec<Vec<CauseFactors>>,
@@ -72,6 +75,7 @@ impl TableCache {
 
     fn clear(&mut self) {
         self.tables.clear();
+        self.by_cause.clear();
         self.hazards.clear();
         self.index.clear();
         self.epoch += 1;
@@ -96,6 +100,9 @@ impl TableCache {
         if table.len() < MIN_SLOTS {
             table.resize(MIN_SLOTS, [i32::MIN; 4]);
         }
+        self.by_cause.push(std::array::from_fn(|k| {
+            std::array::from_fn(|c| table[c][k])
+        }));
         self.tables.push(table);
         self.hazards.push(hazards);
         self.index.insert(key, self.tables.len() - 1);
@@ -105,6 +112,11 @@ impl TableCache {
     /// A table by index.
     pub fn table(&self, i: usize) -> &[Slot] {
         &self.tables[i]
+    }
+
+    /// A table's first eight slots by cause, by index.
+    pub fn by_cause(&self, i: usize) -> &ByCause {
+        &self.by_cause[i]
     }
 
     /// The hazards behind a table's slots (empty unless its builder filled them).
@@ -130,6 +142,8 @@ mod tests {
         assert_eq!((a, builds), (b, 1));
         assert_eq!(c.table(a)[0], [1, 0, 0, 0]);
         assert!(c.table(a).len() >= MIN_SLOTS);
+        assert_eq!(c.by_cause(a)[0][0], 1);
+        assert_eq!(c.by_cause(a)[0][1], i32::MIN, "padding never exits");
         let epoch = c.epoch;
         c.set_basis(&[[1.0; 4]]);
         assert_eq!(c.epoch, epoch, "same basis keeps the tables");

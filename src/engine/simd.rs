@@ -1,0 +1,215 @@
+//! The participant loop in AVX2, eight participants at a time, for programmes whose exit
+//! table fits one vector per threshold (at most eight cells, one stay band, no
+//! attributes: the shape of R1 and of many small programmes). It computes exactly what
+//! the scalar loop in [`super::Engine::draw_exits`] computes, in the same order, so results
+//! do not depend on whether the machine has AVX2; the engine checks at run time and falls
+//! back to the scalar loop otherwise.
+
+/// A single-band table's thresholds by cause, for cells 0–7: `[k][cell]`, where `k`
+/// indexes the slot (`[exit, cause₀, cause₁, cause₂]`, see [`super::table::Slot`]).
+pub type ByCause = [[i32; 8]; 4];
+
+/// Whether this machine runs the vector loop.
+pub fn available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("popcnt")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// Draws the exits of the first `n − n mod 8` participants of `members`, eight at a time,
+/// with the same outcome rule and output layout as the scalar loop: stayers compacted to
+/// the front of `members`, leavers' log entries to the front of `uniforms`, both in
+/// participant order. Returns `(kept, logged, drawn)`, from which the scalar loop carries
+/// on with the rest. Returns `(0, 0, 0)` where AVX2 is not compiled in.
+///
+/// `available()` must have returned true.
+pub fn draw_exits(
+    members: &mut [u32],
+    uniforms: &mut [u32],
+    by_cause: &ByCause,
+    expiring: u32,
+) -> (usize, usize, usize) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        assert!(available(), "AVX2 loop called on a machine without AVX2");
+        // SAFETY: the features the function enables were detected just above.
+        unsafe { x86::draw_exits(members, uniforms, by_cause, expiring) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = (members, uniforms, by_cause, expiring);
+        (0, 0, 0)
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use std::arch::x86_64::*;
+
+    use super::ByCause;
+
+    /// For each 8-bit lane mask, the indices of its set lanes first (in order), then the
+    /// others: a left-packing permutation for `vpermd`.
+    pub(super) static LEFT_PACK: [[u32; 8]; 256] = left_pack();
+
+    const fn left_pack() -> [[u32; 8]; 256] {
+        let mut table = [[0u32; 8]; 256];
+        let mut mask = 0;
+        while mask < 256 {
+            let mut j = 0;
+            let mut pass = 0;
+            while pass < 2 {
+                let mut lane = 0;
+                while lane < 8 {
+                    let set = (mask >> lane) & 1 == 1;
+                    if set == (pass == 0) {
+                        table[mask][j] = lane as u32;
+                        j += 1;
+                    }
+                    lane += 1;
+                }
+                pass += 1;
+            }
+            mask += 1;
+        }
+        table
+    }
+
+    /// See [`super::draw_exits`].
+    #[target_feature(enable = "avx2,popcnt")]
+    pub unsafe fn draw_exits(
+        members: &mut [u32],
+        uniforms: &mut [u32],
+        by_cause: &ByCause,
+        expiring: u32,
+    ) -> (usize, usize, usize) {
+        let n = members.len().min(uniforms.len());
+        let full = n - n % 8;
+        let load = |row: &[i32; 8]| _mm256_loadu_si256(row.as_ptr().cast());
+        let [exit, c0, c1, c2] = by_cause.each_ref().map(load);
+        let cell_mask = _mm256_set1_epi32(0xff);
+        let expiring = _mm256_set1_epi32(expiring as i32);
+        let four = _mm256_set1_epi32(4);
+        let (mut kept, mut logged) = (0usize, 0usize);
+        let mut r = 0;
+        while r < full {
+            // SAFETY (all pointer accesses below): r + 8 <= full <= n, and kept + logged
+            // == r, so kept + 8 <= n and logged + 8 <= n. Each store writes at most up to
+            // index r + 8 of a slice whose elements up to r + 8 were loaded already.
+            let key = _mm256_loadu_si256(members.as_ptr().add(r).cast());
+            let u = _mm256_loadu_si256(uniforms.as_ptr().add(r).cast());
+            let cell = _mm256_and_si256(key, cell_mask);
+            // A threshold above the uniform is one the uniform is not at or above: the
+            // outcome is 4 minus the number of such thresholds (comparisons give −1).
+            let above = |t: __m256i| _mm256_cmpgt_epi32(_mm256_permutevar8x32_epi32(t, cell), u);
+            let exit_above = above(exit);
+            let outcome = _mm256_add_epi32(
+                _mm256_add_epi32(four, exit_above),
+                _mm256_add_epi32(_mm256_add_epi32(above(c0), above(c1)), above(c2)),
+            );
+            let leave = _mm256_or_si256(exit_above, _mm256_cmpgt_epi32(expiring, key));
+            let entry = _mm256_or_si256(_mm256_slli_epi32(outcome, 29), key);
+            let mask = _mm256_movemask_ps(_mm256_castsi256_ps(leave)) as usize;
+            let leave_order = _mm256_loadu_si256(LEFT_PACK[mask].as_ptr().cast());
+            let stay_order = _mm256_loadu_si256(LEFT_PACK[mask ^ 0xff].as_ptr().cast());
+            _mm256_storeu_si256(
+                uniforms.as_mut_ptr().add(logged).cast(),
+                _mm256_permutevar8x32_epi32(entry, leave_order),
+            );
+            _mm256_storeu_si256(
+                members.as_mut_ptr().add(kept).cast(),
+                _mm256_permutevar8x32_epi32(key, stay_order),
+            );
+            let leavers = mask.count_ones() as usize;
+            logged += leavers;
+            kept += 8 - leavers;
+            r += 8;
+        }
+        (kept, logged, full)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use crate::engine::rng::{stream, Purpose};
+    use rand::RngCore;
+
+    /// The outcome rule of the scalar loop, written out plainly.
+    fn scalar(
+        members: &mut Vec<u32>,
+        uniforms: &[u32],
+        by_cause: &ByCause,
+        expiring: u32,
+    ) -> Vec<u32> {
+        let mut log = Vec::new();
+        let mut kept = Vec::new();
+        for (&key, &u) in members.iter().zip(uniforms) {
+            let cell = (key & 7) as usize;
+            let outcome = (0..4).filter(|&k| u as i32 >= by_cause[k][cell]).count() as u32;
+            if outcome < 4 || key < expiring {
+                log.push((outcome << 29) | key);
+            } else {
+                kept.push(key);
+            }
+        }
+        *members = kept;
+        log
+    }
+
+    /// Random keys, cells, uniforms and ordered thresholds (some cells never exit), at
+    /// every length around the vector width: the vector loop and the scalar rule agree on
+    /// the stayers, the leavers' log and their order.
+    #[test]
+    fn vector_loop_matches_the_scalar_rule() {
+        if !available() {
+            return;
+        }
+        let mut rng = stream(3, 0, Purpose::Exits, 0);
+        for n in 0..70 {
+            let mut table: ByCause = [[0; 8]; 4];
+            for c in 0..8 {
+                let mut t: Vec<i32> = (0..4).map(|_| rng.next_u32() as i32).collect();
+                t.sort_unstable();
+                // [exit, cause₀, cause₁, cause₂]: exit is the highest.
+                let slot = [t[3], t[0], t[1], t[2]];
+                for k in 0..4 {
+                    table[k][c] = if c == 5 { i32::MIN } else { slot[k] };
+                }
+            }
+            let expiring = 1000 << 8;
+            let keys: Vec<u32> = (0..n)
+                .map(|_| ((990 + rng.next_u32() % 20) << 8) | (rng.next_u32() % 8))
+                .collect();
+            let mut uniforms: Vec<u32> = (0..n).map(|_| rng.next_u32()).collect();
+            let mut expected_members = keys.clone();
+            let expected_log = scalar(&mut expected_members, &uniforms, &table, expiring);
+            let mut members = keys.clone();
+            let (kept, logged, drawn) = draw_exits(&mut members, &mut uniforms, &table, expiring);
+            assert_eq!(drawn, n - n % 8);
+            let mut tail = keys[drawn..].to_vec();
+            let tail_log = scalar(&mut tail, &uniforms[drawn..], &table, expiring);
+            let mut all_members = members[..kept].to_vec();
+            all_members.extend(tail);
+            let mut all_log = uniforms[..logged].to_vec();
+            all_log.extend(tail_log);
+            assert_eq!(all_members, expected_members, "stayers, n = {n}");
+            assert_eq!(all_log, expected_log, "leavers, n = {n}");
+        }
+    }
+
+    #[test]
+    #[cfg(target_arch = "x86_64")]
+    fn left_pack_puts_set_lanes_first_in_order() {
+        let t = &x86::LEFT_PACK;
+        assert_eq!(t[0b0000_0000], [0, 1, 2, 3, 4, 5, 6, 7]);
+        assert_eq!(t[0b1000_0010], [1, 7, 0, 2, 3, 4, 5, 6]);
+        assert_eq!(t[0b1111_1111], [0, 1, 2, 3, 4, 5, 6, 7]);
+    }
+}
