@@ -14,12 +14,54 @@ const FEW: usize = 4;
 const SMALL: usize = 16;
 
 /// The thresholds a draw compares with: all but the last, in fixed-size arrays padded
-/// with `u32::MAX` where they fit.
+/// with `u32::MAX` where they fit, or a guide table by the uniform's top byte.
 #[derive(Debug, Clone)]
 enum Inner {
     Few([u32; FEW]),
+    Guided(Box<[u64; GUIDE]>),
     Small([u32; SMALL]),
     Many(Vec<u32>),
+}
+
+/// Buckets of a guide table: one per value of a uniform's top byte.
+const GUIDE: usize = 256;
+
+/// A guide table over `thresholds` (sorted), if no bucket holds two different ones. Entry
+/// `b` packs, for uniforms whose top byte is `b`: the number of thresholds below the
+/// bucket (from bit 41), the number equal to the bucket's threshold (bits 33–40), and that
+/// threshold as a 33-bit value (2³² where the bucket has none, which no uniform reaches).
+/// A draw is then one load and one comparison, exactly the count of thresholds at or
+/// below the uniform.
+fn guide(thresholds: &[u32]) -> Option<Box<[u64; GUIDE]>> {
+    let mut table = Box::new([0u64; GUIDE]);
+    let mut i = 0;
+    for (b, entry) in table.iter_mut().enumerate() {
+        let end = ((b as u64 + 1) << 24) as u64;
+        let below = i as u64;
+        let mut edge = 1u64 << 32;
+        let mut equal = 0u64;
+        while i < thresholds.len() && (thresholds[i] as u64) < end {
+            if equal > 0 && thresholds[i] as u64 != edge {
+                return None;
+            }
+            edge = thresholds[i] as u64;
+            equal += 1;
+            i += 1;
+        }
+        if equal > 0xff {
+            return None;
+        }
+        *entry = (below << 41) | (equal << 33) | edge;
+    }
+    Some(table)
+}
+
+/// The count of thresholds at or below `u` from a guide table (see [`guide`]).
+#[inline(always)]
+fn guided(table: &[u64; GUIDE], u: u32) -> u16 {
+    let e = table[(u >> 24) as usize];
+    let at = u64::from(u as u64 >= e & ((1 << 33) - 1));
+    ((e >> 41) + (at * ((e >> 33) & 0xff))) as u16
 }
 
 /// The number of `thresholds` at or below `u`, counted without branches.
@@ -70,8 +112,11 @@ impl Cumulative {
         Cumulative {
             inner: match inner.len() {
                 n if n <= FEW => Inner::Few(padded(inner)),
-                n if n <= SMALL => Inner::Small(padded(inner)),
-                _ => Inner::Many(inner.to_vec()),
+                _ => match guide(inner) {
+                    Some(table) => Inner::Guided(table),
+                    None if inner.len() <= SMALL => Inner::Small(padded(inner)),
+                    None => Inner::Many(inner.to_vec()),
+                },
             },
             fallback: shares.iter().rposition(|&s| s > 0.0).unwrap_or(0) as u16,
         }
@@ -84,6 +129,7 @@ impl Cumulative {
         // u32::MAX padding counts only for u = u32::MAX, which the fallback caps.
         let n = match &self.inner {
             Inner::Few(t) => below(t, u),
+            Inner::Guided(t) => guided(t, u),
             Inner::Small(t) => below(t, u),
             Inner::Many(t) => t.iter().filter(|&&x| u >= x).count() as u16,
         };
@@ -297,6 +343,56 @@ mod tests {
         assert_eq!(t.draw(u32::MAX / 4 - 10), 0);
         assert_eq!(t.draw(u32::MAX / 4 + 10), 2);
         assert_eq!(t.draw(u32::MAX), 2);
+    }
+
+    /// A guide table counts exactly what the plain comparison counts, on every bucket
+    /// edge and threshold (and either side of each), for shares with zeros, duplicates
+    /// and tiny shares; where two thresholds share a bucket it is refused, and the draw
+    /// falls back to comparing with every threshold (small and many categories alike).
+    #[test]
+    fn guide_tables_count_like_plain_comparison() {
+        let mut many = vec![0.001, 0.001];
+        many.extend([0.998 / 20.0; 20]);
+        let cases: [&[f64]; 7] = [
+            &[0.5, 0.35, 0.15, 0.0, 0.0],
+            &[0.1; 10],
+            &[0.2, 0.0, 0.0, 0.3, 0.5, 0.0],
+            &[0.25, 0.25, 0.25, 0.25, 0.0, 0.0, 0.0],
+            &[0.001, 0.001, 0.998, 0.0, 0.0],
+            &[0.001, 0.001, 0.098, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1],
+            &many,
+        ];
+        let mut guided_cases = 0;
+        for shares in cases {
+            let mut acc = 0.0;
+            let thresholds: Vec<u32> = shares
+                .iter()
+                .map(|s| {
+                    acc += s;
+                    threshold32(f64::min(acc, 1.0))
+                })
+                .collect();
+            let inner = &thresholds[..thresholds.len() - 1];
+            let plain = |u: u32| inner.iter().filter(|&&t| u >= t).count() as u16;
+            let mut points: Vec<u32> = (0..=255u32)
+                .flat_map(|b| [b << 24, (b << 24) | 0xff_ffff])
+                .collect();
+            for &t in inner {
+                points.extend([t.saturating_sub(1), t, t.saturating_add(1)]);
+            }
+            points.push(u32::MAX);
+            let table = guide(inner);
+            assert_eq!(table.is_some(), shares[0] > 0.001, "{shares:?}");
+            let c = Cumulative::new(shares);
+            for u in points {
+                if let Some(table) = &table {
+                    assert_eq!(guided(table, u), plain(u), "{shares:?} at {u}");
+                }
+                assert_eq!(c.draw(u), plain(u).min(c.fallback), "{shares:?} at {u}");
+            }
+            guided_cases += usize::from(table.is_some());
+        }
+        assert_eq!(guided_cases, 4);
     }
 
     /// Every size of threshold array (few, small, many categories) draws category i for a
