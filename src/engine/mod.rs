@@ -77,8 +77,6 @@ struct TeamState {
     /// Attribute profile of each active participant, in step with `members` (empty when
     /// the programme has no attributes).
     profiles: Vec<u16>,
-    /// Active participants per cell (kept in step with `members`).
-    cell_count: Vec<u32>,
     /// Referrals waiting for a place: (cell, profile).
     waiting: VecDeque<(u8, u16)>,
     posts: [Post; TEAM_ROLES],
@@ -140,7 +138,8 @@ impl Participation {
 #[derive(Debug, Clone, Default)]
 pub struct Workspace {
     teams: Vec<TeamState>,
-    group_active: Vec<u32>,
+    /// Active participants per cell, programme-wide: after intake, the month's `active`.
+    cell_active: Vec<u32>,
     group_factors: Vec<CauseFactors>,
     uncertainty: Vec<CauseFactors>,
     tally: Tally,
@@ -408,7 +407,7 @@ impl Engine {
             for s in &p.support {
                 let served: usize = (0..groups)
                     .filter(|&h| s.groups[h])
-                    .map(|h| ws.group_active[h] as usize)
+                    .map(|h| (ws.cell_active[2 * h] + ws.cell_active[2 * h + 1]) as usize)
                     .sum();
                 ws.support_factors.push(s.multiplier(served));
             }
@@ -438,6 +437,7 @@ impl Engine {
             ws.tables.set_basis(&ws.group_factors);
             ws.tally
                 .clear(self.cell_hazards.len(), self.population.categories);
+            ws.tally.active.copy_from_slice(&ws.cell_active);
 
             let mut cost = 0.0;
             for t in 0..p.teams.len() {
@@ -454,6 +454,7 @@ impl Engine {
                 let factors = self.team_factors(team, &ws.teams[t].posts, m, pressure);
                 self.assign_table(&mut ws.teams[t], factors, &ws.group_factors, &mut ws.tables);
                 let table = ws.teams[t].table;
+                let logged_before = ws.tally.log.len();
                 self.exits_step(
                     m,
                     &mut ws.teams[t],
@@ -464,11 +465,10 @@ impl Engine {
                     ),
                     &mut ws.tally,
                     &mut ws.uniforms,
-                    &mut ws.group_active,
                 );
                 if let Some(log) = log.as_deref_mut() {
                     let profiles = &ws.tally.log_profiles;
-                    for (i, &e) in ws.tally.log.iter().enumerate() {
+                    for (i, &e) in ws.tally.log.iter().enumerate().skip(logged_before) {
                         let (outcome, key) = unpack_exit(e);
                         log.push(Participation::of(
                             (t, key & 0xff),
@@ -479,6 +479,7 @@ impl Engine {
                     }
                 }
             }
+            self.settle(m, &mut ws.tally, &mut ws.cell_active);
             if let Some(r) = rec {
                 for s in &p.support {
                     cost += s.fte * p.costs.support_rate(&s.role) / 12.0;
@@ -517,7 +518,6 @@ impl Engine {
                 .map(|_| TeamState {
                     members: Vec::new(),
                     profiles: Vec::new(),
-                    cell_count: Vec::new(),
                     waiting: VecDeque::new(),
                     posts: [Post::Filled; TEAM_ROLES],
                     exits_rng: stream(0, 0, Purpose::Exits, 0),
@@ -532,8 +532,6 @@ impl Engine {
         for (t, ts) in ws.teams.iter_mut().enumerate() {
             ts.members.clear();
             ts.profiles.clear();
-            ts.cell_count.clear();
-            ts.cell_count.resize(groups * 2, 0);
             ts.waiting.clear();
             ts.posts = [Post::Filled; TEAM_ROLES];
             ts.exits_rng = stream(seed, replication, Purpose::Exits, t as u64);
@@ -542,8 +540,8 @@ impl Engine {
             ts.attributes_rng = stream(seed, replication, Purpose::TeamAttributes, t as u64);
             ts.table_key = None;
         }
-        ws.group_active.clear();
-        ws.group_active.resize(groups, 0);
+        ws.cell_active.clear();
+        ws.cell_active.resize(groups * 2, 0);
         ws.group_factors.clear();
         ws.group_factors.resize(groups, NEUTRAL);
 
@@ -626,8 +624,7 @@ impl Engine {
             if self.population.present {
                 ts.profiles.push(profile);
             }
-            ts.cell_count[cell as usize] += 1;
-            ws.group_active[cell as usize / 2] += 1;
+            ws.cell_active[cell as usize] += 1;
         }
     }
 
@@ -656,7 +653,6 @@ impl Engine {
             .extend(entrants.iter().map(|&(cell, _)| self.member(m, cell)));
         for &(cell, profile) in entrants {
             entered[cell as usize] += 1;
-            ts.cell_count[cell as usize] += 1;
             if pop.present {
                 ts.profiles.push(profile);
                 let gender = (cell & 1) as usize;
@@ -738,11 +734,27 @@ impl Engine {
         ws.entered.resize(cells, 0);
         ws.category_entered.clear();
         ws.category_entered.resize(pop.categories * 2, 0);
-        for t in 0..teams {
-            if !(p.teams[t].takes_intake(m) && intake.scheduled(m, t, teams)) {
+        // Without attributes or a cap, every referral is admitted and nobody waits.
+        let lean = !pop.present && intake.cap.is_none();
+        for t in intake.scheduled_teams(m, teams) {
+            if !p.teams[t].takes_intake(m) {
                 continue;
             }
             let ts = &mut ws.teams[t];
+            if lean {
+                let draws = fill_uniforms(
+                    &mut ts.intake_rng,
+                    &mut ws.intake_uniforms,
+                    intake.per_team as usize,
+                );
+                let entered = &mut ws.entered;
+                ts.members.extend(draws.iter().map(|&u| {
+                    let cell = mix.draw(u) as u8;
+                    entered[cell as usize] += 1;
+                    self.member(m, cell)
+                }));
+                continue;
+            }
             // Those waiting come first; then the month's referrals, while there is room.
             let room = cap.saturating_sub(ts.caseload());
             let admitted = &mut ws.admitted;
@@ -831,8 +843,8 @@ impl Engine {
                 }
             }
         }
-        for c in 0..cells {
-            ws.group_active[c / 2] += ws.entered[c];
+        for (a, e) in ws.cell_active.iter_mut().zip(&ws.entered) {
+            *a += e;
         }
         if let Some(r) = rec {
             for c in 0..cells {
@@ -972,7 +984,8 @@ impl Engine {
         ts.table_key = Some((team, cache.epoch));
     }
 
-    /// Draws every active participant's exit in month `m` and counts the leavers.
+    /// Draws every active participant's exit in month `m`, adding the leavers to the
+    /// month's exit log (counted once for all teams in [`Engine::settle`]).
     fn exits_step(
         &self,
         m: i32,
@@ -980,39 +993,52 @@ impl Engine {
         (table, by_cause, hazards): (&[Slot], &ByCause, &[CauseFactors]),
         tally: &mut Tally,
         uniforms: &mut Vec<u32>,
-        group_active: &mut [u32],
     ) {
         let n = ts.caseload();
-        for (a, &c) in tally.active.iter_mut().zip(&ts.cell_count) {
-            *a += c;
-        }
         let uniforms = fill_uniforms(&mut ts.exits_rng, uniforms, n);
         let logged = if self.population.present {
             let profiles = &mut tally.log_profiles;
-            profiles.clear();
-            profiles.resize(n, 0);
+            let start = profiles.len();
+            profiles.resize(start + n, 0);
             let logged = if self.population.hazards {
-                self.draw_exits_with_attributes::<true>(m, ts, table, hazards, uniforms, profiles)
+                self.draw_exits_with_attributes::<true>(
+                    m,
+                    ts,
+                    table,
+                    hazards,
+                    uniforms,
+                    &mut profiles[start..],
+                )
             } else {
-                self.draw_exits_with_attributes::<false>(m, ts, table, hazards, uniforms, profiles)
+                self.draw_exits_with_attributes::<false>(
+                    m,
+                    ts,
+                    table,
+                    hazards,
+                    uniforms,
+                    &mut profiles[start..],
+                )
             };
-            profiles.truncate(logged);
+            profiles.truncate(start + logged);
             logged
         } else if self.bands == 1 {
             self.draw_exits::<false>(m, ts, (table, by_cause), uniforms)
         } else {
             self.draw_exits::<true>(m, ts, (table, by_cause), uniforms)
         };
-        tally.log.clear();
         tally.log.extend_from_slice(&uniforms[..logged]);
+    }
+
+    /// Counts the month's leavers of all teams by cell and cause, stay band and attribute
+    /// category, and takes them off the programme's active count: once per month, not per
+    /// team, as the counts do not depend on the team.
+    fn settle(&self, m: i32, tally: &mut Tally, cell_active: &mut [u32]) {
         for &entry in &tally.log {
             let (outcome, key) = unpack_exit(entry);
             let cell = (key & 0xff) as usize;
             let d = (m - self.entry_of(key)) as u32;
             tally.outcomes[cell * EXIT_CAUSES + outcome as usize] += 1;
             tally.stays[((d / 6) as usize).min(STAY_BANDS - 1)] += 1;
-            ts.cell_count[cell] -= 1;
-            group_active[cell >> 1] -= 1;
         }
         for (&entry, &profile) in tally.log.iter().zip(&tally.log_profiles) {
             let (outcome, key) = unpack_exit(entry);
@@ -1021,6 +1047,12 @@ impl Engine {
                 tally.category_exits[(k as usize * 2 + gender) * EXIT_CAUSES + outcome as usize] +=
                     1;
             }
+        }
+        for (a, row) in cell_active
+            .iter_mut()
+            .zip(tally.outcomes.chunks_exact(EXIT_CAUSES))
+        {
+            *a -= row.iter().sum::<u32>();
         }
     }
 
@@ -1182,9 +1214,9 @@ struct Tally {
     outcomes: Vec<u32>,
     /// Exits by stay band.
     stays: [u32; STAY_BANDS],
-    /// Exit-log entries ([`pack_exit`]) of one team-month's leavers.
+    /// Exit-log entries ([`pack_exit`]) of the month's leavers, team after team.
     log: Vec<u32>,
-    /// Attribute profiles of one team-month's leavers, in step with `log`.
+    /// Attribute profiles of the month's leavers, in step with `log`.
     log_profiles: Vec<u16>,
     /// Exits by attribute category, `[category][gender][cause]`.
     category_exits: Vec<u32>,
@@ -1192,6 +1224,8 @@ struct Tally {
 
 impl Tally {
     fn clear(&mut self, cells: usize, categories: usize) {
+        self.log.clear();
+        self.log_profiles.clear();
         self.active.clear();
         self.active.resize(cells, 0);
         self.outcomes.clear();

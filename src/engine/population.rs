@@ -36,7 +36,7 @@ fn guide(thresholds: &[u32]) -> Option<Box<[u64; GUIDE]>> {
     let mut table = Box::new([0u64; GUIDE]);
     let mut i = 0;
     for (b, entry) in table.iter_mut().enumerate() {
-        let end = ((b as u64 + 1) << 24) as u64;
+        let end = (b as u64 + 1) << 24;
         let below = i as u64;
         let mut edge = 1u64 << 32;
         let mut equal = 0u64;
@@ -359,7 +359,9 @@ mod tests {
             &[0.2, 0.0, 0.0, 0.3, 0.5, 0.0],
             &[0.25, 0.25, 0.25, 0.25, 0.0, 0.0, 0.0],
             &[0.001, 0.001, 0.998, 0.0, 0.0],
-            &[0.001, 0.001, 0.098, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1],
+            &[
+                0.001, 0.001, 0.098, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1,
+            ],
             &many,
         ];
         let mut guided_cases = 0;

@@ -383,16 +383,28 @@ impl Intake {
 
     /// Whether team `team` of `teams` takes a scheduled intake in month `m` (pauses aside).
     pub fn scheduled(&self, m: i32, team: usize, teams: usize) -> bool {
-        match &self.schedule {
+        self.scheduled_teams(m, teams).contains(&team)
+    }
+
+    /// The teams (indices among `teams`) taking a scheduled intake in month `m` (pauses
+    /// aside): all, none, or one block of a rotation.
+    pub fn scheduled_teams(&self, m: i32, teams: usize) -> std::ops::Range<usize> {
+        let due = match &self.schedule {
             Schedule::Every { months, offset } => {
                 (m - *offset as i32).rem_euclid(*months as i32) == 0
             }
             Schedule::Rotating { blocks } => {
                 let blocks = *blocks as usize;
                 let size = teams.div_ceil(blocks).max(1);
-                team / size == m.rem_euclid(blocks as i32) as usize
+                let first = m.rem_euclid(blocks as i32) as usize * size;
+                return first.min(teams)..(first + size).min(teams);
             }
             Schedule::Months(list) => list.contains(&m),
+        };
+        if due {
+            0..teams
+        } else {
+            0..0
         }
     }
 }
