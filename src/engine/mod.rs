@@ -29,7 +29,7 @@ use rand_distr::{Distribution, Poisson, StandardNormal};
 
 use crate::model::*;
 use population::{Cumulative, Population};
-use rng::{fill_uniforms, stream, threshold, threshold32, Purpose, StreamRng};
+use rng::{fill_uniforms, stream, threshold, threshold32, LaneRng, Purpose, StreamRng, BLOCK};
 use simd::ByCause;
 use table::{Slot, TableCache, MIN_SLOTS};
 pub use trajectory::{Trajectory, STAY_BANDS};
@@ -80,7 +80,7 @@ struct TeamState {
     /// Referrals waiting for a place: (cell, profile).
     waiting: VecDeque<(u8, u16)>,
     posts: [Post; TEAM_ROLES],
-    exits_rng: StreamRng,
+    exits_rng: LaneRng,
     intake_rng: StreamRng,
     staffing_rng: StreamRng,
     attributes_rng: StreamRng,
@@ -520,7 +520,7 @@ impl Engine {
                     profiles: Vec::new(),
                     waiting: VecDeque::new(),
                     posts: [Post::Filled; TEAM_ROLES],
-                    exits_rng: stream(0, 0, Purpose::Exits, 0),
+                    exits_rng: LaneRng::new(0, 0, Purpose::Exits, 0),
                     intake_rng: stream(0, 0, Purpose::TeamIntake, 0),
                     staffing_rng: stream(0, 0, Purpose::Staffing, 0),
                     attributes_rng: stream(0, 0, Purpose::TeamAttributes, 0),
@@ -534,7 +534,7 @@ impl Engine {
             ts.profiles.clear();
             ts.waiting.clear();
             ts.posts = [Post::Filled; TEAM_ROLES];
-            ts.exits_rng = stream(seed, replication, Purpose::Exits, t as u64);
+            ts.exits_rng = LaneRng::new(seed, replication, Purpose::Exits, t as u64);
             ts.intake_rng = stream(seed, replication, Purpose::TeamIntake, t as u64);
             ts.staffing_rng = stream(seed, replication, Purpose::Staffing, t as u64);
             ts.attributes_rng = stream(seed, replication, Purpose::TeamAttributes, t as u64);
@@ -995,8 +995,16 @@ impl Engine {
         uniforms: &mut Vec<u32>,
     ) {
         let n = ts.caseload();
-        let uniforms = fill_uniforms(&mut ts.exits_rng, uniforms, n);
-        let logged = if self.population.present {
+        if !self.population.present {
+            if self.bands == 1 {
+                self.draw_exits::<false>(m, ts, (table, by_cause), &mut tally.log);
+            } else {
+                self.draw_exits::<true>(m, ts, (table, by_cause), &mut tally.log);
+            }
+            return;
+        }
+        let uniforms = ts.exits_rng.fill(uniforms, n);
+        let logged = {
             let profiles = &mut tally.log_profiles;
             let start = profiles.len();
             profiles.resize(start + n, 0);
@@ -1021,10 +1029,6 @@ impl Engine {
             };
             profiles.truncate(start + logged);
             logged
-        } else if self.bands == 1 {
-            self.draw_exits::<false>(m, ts, (table, by_cause), uniforms)
-        } else {
-            self.draw_exits::<true>(m, ts, (table, by_cause), uniforms)
         };
         tally.log.extend_from_slice(&uniforms[..logged]);
     }
@@ -1072,61 +1076,69 @@ impl Engine {
     /// stayers (compacted in place, order preserved) and to the exit log; only the two
     /// counters decide which write counts. About one in eight leaves, at random, so a
     /// branch on the outcome would be mispredicted for most leavers, which costs more
-    /// than the loop's other work. The exit log takes the place of the uniforms already
-    /// read (it never passes the participant being drawn), which keeps one array fewer in
-    /// registers. The cause is the number of cause thresholds the uniform passes. `BANDS`
-    /// is false when the hazard profile has a single band, which saves the band lookup;
-    /// then, where the engine runs the vector loop, that loop draws all but the last
-    /// `n mod 8` participants first, with identical results.
-    /// Returns the number of leavers; `uniforms[..leavers]` then holds their log entries.
+    /// than the loop's other work. The cause is the number of cause thresholds the
+    /// uniform passes. Uniforms come eight at a time from the team's [`LaneRng`] as the
+    /// loop goes. `BANDS` is false when the hazard profile has a single band, which saves
+    /// the band lookup; then, where the engine runs the vector loop, that loop does the
+    /// same work eight participants at a time, with identical results. Leavers' log
+    /// entries are appended to `log`.
     #[inline(never)]
     fn draw_exits<const BANDS: bool>(
         &self,
         m: i32,
         ts: &mut TeamState,
         (table, by_cause): (&[Slot], &ByCause),
-        uniforms: &mut [u32],
-    ) -> usize {
+        log: &mut Vec<u32>,
+    ) {
         let n = ts.caseload();
-        // A fixed-size view keeps the single-band loop free of bounds checks on the cell
-        // byte.
-        let by_cell: &[Slot; MIN_SLOTS] = table[..MIN_SLOTS]
-            .try_into()
-            .expect("tables have MIN_SLOTS slots");
-        let members = &mut ts.members[..n];
-        let uniforms = &mut uniforms[..n];
+        // Whole steps of eight: the vector loop reads and writes whole vectors.
+        let padded = n.next_multiple_of(BLOCK);
+        ts.members.resize(padded, 0);
+        let start = log.len();
+        log.resize(start + padded, 0);
+        let members = &mut ts.members[..padded];
+        let out = &mut log[start..];
         let now = (m + MONTH_BIAS) as u32;
         let expiring = (now + 1) << 8;
-        let (mut kept, mut logged, drawn) = if !BANDS && self.vector_loop {
-            simd::draw_exits(members, uniforms, by_cause, expiring)
+        let (kept, logged) = if !BANDS && self.vector_loop {
+            simd::draw_exits(members, n, out, &mut ts.exits_rng, by_cause, expiring)
         } else {
-            (0, 0, 0)
-        };
-        for r in drawn..n {
-            let key = members[r];
-            let slot = if BANDS {
-                &table[self.slot_index(key, now)]
-            } else {
-                &by_cell[(key & 0xff) as usize]
-            };
-            let u = uniforms[r] as i32;
-            // The cause index of a leaver, or 4 (max_duration) for a uniform at or above
-            // the exit threshold, which is at or above every cause threshold.
-            let outcome = outcome_of(u, slot);
-            let leave = (outcome < ExitCause::MaxDuration as u32) | (key < expiring);
-            debug_assert!(kept + logged == r && r < n);
-            // SAFETY: kept + logged == r < n at this point (each iteration adds one to
-            // exactly one of them), so both indices are in bounds of slices of length n.
-            // Bounds checks here cost a sixth of the loop.
-            unsafe {
-                *uniforms.get_unchecked_mut(logged) = pack_exit(outcome, key);
-                *members.get_unchecked_mut(kept) = key;
+            // A fixed-size view keeps the single-band loop free of bounds checks on the
+            // cell byte.
+            let by_cell: &[Slot; MIN_SLOTS] = table[..MIN_SLOTS]
+                .try_into()
+                .expect("tables have MIN_SLOTS slots");
+            let (mut kept, mut logged) = (0, 0);
+            for first in (0..n).step_by(BLOCK) {
+                let block = ts.exits_rng.next_block();
+                for (r, &u) in (first..n).zip(&block) {
+                    let key = members[r];
+                    let slot = if BANDS {
+                        &table[self.slot_index(key, now)]
+                    } else {
+                        &by_cell[(key & 0xff) as usize]
+                    };
+                    // The cause index of a leaver, or 4 (max_duration) for a uniform at or
+                    // above the exit threshold, which is at or above every cause threshold.
+                    let outcome = outcome_of(u as i32, slot);
+                    let leave = (outcome < ExitCause::MaxDuration as u32) | (key < expiring);
+                    debug_assert!(kept + logged == r && r < n);
+                    // SAFETY: kept + logged == r < n <= padded at this point (each
+                    // participant adds one to exactly one of them), so both indices are in
+                    // bounds of slices of length padded. Bounds checks here cost a sixth
+                    // of the loop.
+                    unsafe {
+                        *out.get_unchecked_mut(logged) = pack_exit(outcome, key);
+                        *members.get_unchecked_mut(kept) = key;
+                    }
+                    logged += usize::from(leave);
+                    kept += usize::from(!leave);
+                }
             }
-            logged += usize::from(leave);
-            kept += usize::from(!leave);
-        }
+            (kept, logged)
+        };
         ts.members.truncate(kept);
-        logged
+        log.truncate(start + logged);
     }
 }
 

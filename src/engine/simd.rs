@@ -1,9 +1,12 @@
 //! The participant loop in AVX2, eight participants at a time, for programmes whose exit
 //! table fits one vector per threshold (at most eight cells, one stay band, no
-//! attributes: the shape of R1 and of many small programmes). It computes exactly what
-//! the scalar loop in [`super::Engine::draw_exits`] computes, in the same order, so results
-//! do not depend on whether the machine has AVX2; the engine checks at run time and falls
-//! back to the scalar loop otherwise.
+//! attributes: the shape of R1 and of many small programmes). It steps the four lanes of
+//! the team's [`LaneRng`] in registers as it goes, and computes exactly what the scalar
+//! loop in [`super::Engine::draw_exits`] computes, in the same order, so results do not
+//! depend on whether the machine has AVX2; the engine checks at run time and falls back
+//! to the scalar loop otherwise.
+
+use super::rng::{LaneRng, BLOCK};
 
 /// A single-band table's thresholds by cause, for cells 0–7: `[k][cell]`, where `k`
 /// indexes the slot (`[exit, cause₀, cause₁, cause₂]`, see [`super::table::Slot`]).
@@ -21,29 +24,34 @@ pub fn available() -> bool {
     }
 }
 
-/// Draws the exits of the first `n − n mod 8` participants of `members`, eight at a time,
-/// with the same outcome rule and output layout as the scalar loop: stayers compacted to
-/// the front of `members`, leavers' log entries to the front of `uniforms`, both in
-/// participant order. Returns `(kept, logged, drawn)`, from which the scalar loop carries
-/// on with the rest. Returns `(0, 0, 0)` where AVX2 is not compiled in.
+/// Draws the exits of participants `members[..n]`, eight at a time with uniforms from
+/// `lanes`, with the same outcome rule and output layout as the scalar loop: stayers
+/// compacted to the front of `members`, leavers' log entries to the front of `log`, both
+/// in participant order. Returns `(kept, logged)`.
 ///
-/// `available()` must have returned true.
+/// Both slices must hold `n` rounded up to a multiple of 8 (the last step writes whole
+/// vectors), and `available()` must have returned true.
 pub fn draw_exits(
     members: &mut [u32],
-    uniforms: &mut [u32],
+    n: usize,
+    log: &mut [u32],
+    lanes: &mut LaneRng,
     by_cause: &ByCause,
     expiring: u32,
-) -> (usize, usize, usize) {
+) -> (usize, usize) {
+    let padded = n.next_multiple_of(BLOCK);
+    assert!(members.len() >= padded && log.len() >= padded);
     #[cfg(target_arch = "x86_64")]
     {
         assert!(available(), "AVX2 loop called on a machine without AVX2");
-        // SAFETY: the features the function enables were detected just above.
-        unsafe { x86::draw_exits(members, uniforms, by_cause, expiring) }
+        // SAFETY: the features the function enables were detected just above, and both
+        // slices hold whole vectors up to `padded`.
+        unsafe { x86::draw_exits(members, n, log, lanes, by_cause, expiring) }
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
-        let _ = (members, uniforms, by_cause, expiring);
-        (0, 0, 0)
+        let _ = (members, n, log, lanes, by_cause, expiring);
+        unreachable!("the vector loop is only enabled on x86_64")
     }
 }
 
@@ -51,7 +59,7 @@ pub fn draw_exits(
 mod x86 {
     use std::arch::x86_64::*;
 
-    use super::ByCause;
+    use super::{ByCause, LaneRng};
 
     /// For each 8-bit lane mask, the indices of its set lanes first (in order), then the
     /// others: a left-packing permutation for `vpermd`.
@@ -80,29 +88,55 @@ mod x86 {
         table
     }
 
+    /// One step of four xoshiro256++ lanes (state word `w` of every lane in `s[w]`):
+    /// their outputs, lane j's low and high halves in 32-bit positions 2j and 2j + 1.
+    #[inline(always)]
+    unsafe fn next(s: &mut [__m256i; 4]) -> __m256i {
+        let rotl = |x: __m256i, k: i32| {
+            _mm256_or_si256(
+                _mm256_sll_epi64(x, _mm_cvtsi32_si128(k)),
+                _mm256_srl_epi64(x, _mm_cvtsi32_si128(64 - k)),
+            )
+        };
+        let [s0, s1, s2, s3] = *s;
+        let out = _mm256_add_epi64(rotl(_mm256_add_epi64(s0, s3), 23), s0);
+        let t = _mm256_slli_epi64(s1, 17);
+        let s2 = _mm256_xor_si256(s2, s0);
+        let s3 = _mm256_xor_si256(s3, s1);
+        let s1 = _mm256_xor_si256(s1, s2);
+        let s0 = _mm256_xor_si256(s0, s3);
+        let s2 = _mm256_xor_si256(s2, t);
+        let s3 = rotl(s3, 45);
+        *s = [s0, s1, s2, s3];
+        out
+    }
+
     /// See [`super::draw_exits`].
     #[target_feature(enable = "avx2,popcnt")]
     pub unsafe fn draw_exits(
         members: &mut [u32],
-        uniforms: &mut [u32],
+        n: usize,
+        log: &mut [u32],
+        lanes: &mut LaneRng,
         by_cause: &ByCause,
         expiring: u32,
-    ) -> (usize, usize, usize) {
-        let n = members.len().min(uniforms.len());
-        let full = n - n % 8;
+    ) -> (usize, usize) {
         let load = |row: &[i32; 8]| _mm256_loadu_si256(row.as_ptr().cast());
         let [exit, c0, c1, c2] = by_cause.each_ref().map(load);
+        let mut s = lanes.s.map(|w| _mm256_loadu_si256(w.as_ptr().cast()));
         let cell_mask = _mm256_set1_epi32(0xff);
         let expiring = _mm256_set1_epi32(expiring as i32);
         let four = _mm256_set1_epi32(4);
         let (mut kept, mut logged) = (0usize, 0usize);
         let mut r = 0;
-        while r < full {
-            // SAFETY (all pointer accesses below): r + 8 <= full <= n, and kept + logged
-            // == r, so kept + 8 <= n and logged + 8 <= n. Each store writes at most up to
-            // index r + 8 of a slice whose elements up to r + 8 were loaded already.
+        while r < n {
+            // SAFETY (all pointer accesses below): r < n, both slices hold n rounded up to
+            // a multiple of 8 (checked by the caller), r is a multiple of 8, and kept +
+            // logged <= r, so every vector access lies within the slices. A store writes at
+            // most up to index r + 8 of a slice whose elements up to r + 8 were read
+            // already.
+            let u = next(&mut s);
             let key = _mm256_loadu_si256(members.as_ptr().add(r).cast());
-            let u = _mm256_loadu_si256(uniforms.as_ptr().add(r).cast());
             let cell = _mm256_and_si256(key, cell_mask);
             // A threshold above the uniform is one the uniform is not at or above: the
             // outcome is 4 minus the number of such thresholds (comparisons give −1).
@@ -114,23 +148,28 @@ mod x86 {
             );
             let leave = _mm256_or_si256(exit_above, _mm256_cmpgt_epi32(expiring, key));
             let entry = _mm256_or_si256(_mm256_slli_epi32(outcome, 29), key);
-            let mask = _mm256_movemask_ps(_mm256_castsi256_ps(leave)) as usize;
-            let leave_order = _mm256_loadu_si256(LEFT_PACK[mask].as_ptr().cast());
-            let stay_order = _mm256_loadu_si256(LEFT_PACK[mask ^ 0xff].as_ptr().cast());
+            // Lanes past the last participant count neither as stayers nor as leavers.
+            let present = 0xffu32 >> (8 - (n - r).min(8));
+            let leavers = _mm256_movemask_ps(_mm256_castsi256_ps(leave)) as u32 & present;
+            let stayers = present & !leavers;
+            let leave_order = _mm256_loadu_si256(LEFT_PACK[leavers as usize].as_ptr().cast());
+            let stay_order = _mm256_loadu_si256(LEFT_PACK[stayers as usize].as_ptr().cast());
             _mm256_storeu_si256(
-                uniforms.as_mut_ptr().add(logged).cast(),
+                log.as_mut_ptr().add(logged).cast(),
                 _mm256_permutevar8x32_epi32(entry, leave_order),
             );
             _mm256_storeu_si256(
                 members.as_mut_ptr().add(kept).cast(),
                 _mm256_permutevar8x32_epi32(key, stay_order),
             );
-            let leavers = mask.count_ones() as usize;
-            logged += leavers;
-            kept += 8 - leavers;
+            logged += leavers.count_ones() as usize;
+            kept += stayers.count_ones() as usize;
             r += 8;
         }
-        (kept, logged, full)
+        for (w, v) in lanes.s.iter_mut().zip(s) {
+            _mm256_storeu_si256(w.as_mut_ptr().cast(), v);
+        }
+        (kept, logged)
     }
 }
 
@@ -141,16 +180,18 @@ mod tests {
     use crate::engine::rng::{stream, Purpose};
     use rand::RngCore;
 
-    /// The outcome rule of the scalar loop, written out plainly.
+    /// The outcome rule of the scalar loop, written out plainly, with uniforms from the
+    /// lanes' scalar steps.
     fn scalar(
-        members: &mut Vec<u32>,
-        uniforms: &[u32],
+        keys: &[u32],
+        lanes: &mut LaneRng,
         by_cause: &ByCause,
         expiring: u32,
-    ) -> Vec<u32> {
-        let mut log = Vec::new();
-        let mut kept = Vec::new();
-        for (&key, &u) in members.iter().zip(uniforms) {
+    ) -> (Vec<u32>, Vec<u32>) {
+        let mut uniforms = Vec::new();
+        lanes.fill(&mut uniforms, keys.len());
+        let (mut kept, mut log) = (Vec::new(), Vec::new());
+        for (&key, &u) in keys.iter().zip(&uniforms) {
             let cell = (key & 7) as usize;
             let outcome = (0..4).filter(|&k| u as i32 >= by_cause[k][cell]).count() as u32;
             if outcome < 4 || key < expiring {
@@ -159,20 +200,19 @@ mod tests {
                 kept.push(key);
             }
         }
-        *members = kept;
-        log
+        (kept, log)
     }
 
-    /// Random keys, cells, uniforms and ordered thresholds (some cells never exit), at
-    /// every length around the vector width: the vector loop and the scalar rule agree on
-    /// the stayers, the leavers' log and their order.
+    /// Random keys, cells and ordered thresholds (some cells never exit), at every length
+    /// around the vector width: the vector loop and the scalar rule agree on the
+    /// stayers, the leavers' log and their order, and leave the lanes in the same state.
     #[test]
     fn vector_loop_matches_the_scalar_rule() {
         if !available() {
             return;
         }
         let mut rng = stream(3, 0, Purpose::Exits, 0);
-        for n in 0..70 {
+        for n in 0..70usize {
             let mut table: ByCause = [[0; 8]; 4];
             for c in 0..8 {
                 let mut t: Vec<i32> = (0..4).map(|_| rng.next_u32() as i32).collect();
@@ -187,20 +227,19 @@ mod tests {
             let keys: Vec<u32> = (0..n)
                 .map(|_| ((990 + rng.next_u32() % 20) << 8) | (rng.next_u32() % 8))
                 .collect();
-            let mut uniforms: Vec<u32> = (0..n).map(|_| rng.next_u32()).collect();
-            let mut expected_members = keys.clone();
-            let expected_log = scalar(&mut expected_members, &uniforms, &table, expiring);
+            let mut lanes = LaneRng::new(9, n as u64, Purpose::Exits, 0);
+            let mut expected_lanes = lanes.clone();
+            let (expected_members, expected_log) =
+                scalar(&keys, &mut expected_lanes, &table, expiring);
+            let padded = n.next_multiple_of(BLOCK);
             let mut members = keys.clone();
-            let (kept, logged, drawn) = draw_exits(&mut members, &mut uniforms, &table, expiring);
-            assert_eq!(drawn, n - n % 8);
-            let mut tail = keys[drawn..].to_vec();
-            let tail_log = scalar(&mut tail, &uniforms[drawn..], &table, expiring);
-            let mut all_members = members[..kept].to_vec();
-            all_members.extend(tail);
-            let mut all_log = uniforms[..logged].to_vec();
-            all_log.extend(tail_log);
-            assert_eq!(all_members, expected_members, "stayers, n = {n}");
-            assert_eq!(all_log, expected_log, "leavers, n = {n}");
+            members.resize(padded, 0);
+            let mut log = vec![0; padded];
+            let (kept, logged) =
+                draw_exits(&mut members, n, &mut log, &mut lanes, &table, expiring);
+            assert_eq!(members[..kept], expected_members, "stayers, n = {n}");
+            assert_eq!(log[..logged], expected_log, "leavers, n = {n}");
+            assert_eq!(lanes, expected_lanes, "lane states, n = {n}");
         }
     }
 
