@@ -1305,8 +1305,9 @@ pub fn exit_probabilities(h: CauseFactors) -> (f64, CauseFactors) {
 #[inline(always)]
 pub fn one_minus_exp_neg(x: f64) -> f64 {
     // Cody–Waite split of ln 2 / 32: k · LN2_HI_32 is exact for every k that occurs.
-    const LN2_HI_32: f64 = 6.931_471_803_691_238_164_90e-1 / 32.0;
-    const LN2_LO_32: f64 = 1.908_214_929_270_587_700_02e-10 / 32.0;
+    // (fdlibm's ln2_hi, whose low 32 bits are zero, and ln2_lo = ln 2 − ln2_hi.)
+    const LN2_HI_32: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000) / 32.0;
+    const LN2_LO_32: f64 = f64::from_bits(0x3dea_39ef_3579_3c76) / 32.0;
     const C: [f64; 7] = [
         1.0,
         1.0,
