@@ -254,6 +254,25 @@ fn an_interrupted_run_leaves_the_old_files() {
     assert_eq!(names.len(), 1, "{names:?}");
 }
 
+/// A reader that stops early (`kraftsim run | head`) ends the run quietly: no panic
+/// message, exit code 0.
+#[test]
+fn a_closed_output_pipe_is_not_a_crash() {
+    let exe = assert_cmd::cargo::cargo_bin("kraftsim");
+    let mut child = std::process::Command::new(exe)
+        .args(["--quiet", "run", "--reps", "2000", "--format", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Closing the read end before the run prints makes its write fail with a broken pipe.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+}
+
 #[test]
 fn set_overrides_work_on_run_and_validate_and_name_the_override_in_errors() {
     kraftsim()
