@@ -141,7 +141,10 @@ pub fn collect_range(
                     (ws, traj, acc)
                 },
             )
-            .map(|(_, _, acc)| acc)
+            .map(|(_, _, mut acc)| {
+                acc.flush();
+                acc
+            })
             .reduce(|| empty.clone(), |a, b| a.merge(b))
     };
     let monthly = match plan.threads {

@@ -168,11 +168,21 @@ pub struct MonthlyAggregate {
     /// Sums of exits and entrants (the first six gender-specific columns) by attribute
     /// category, `[year][category][gender][column]`.
     pub category_sums: Vec<u64>,
+    /// Monthly series values of replications not yet added to `histograms`,
+    /// `[replication][month][series]`: added a batch at a time, histogram by histogram,
+    /// so a replication does not touch every histogram's memory (hundreds of cache lines)
+    /// between two runs of the engine.
+    pending: Vec<i64>,
 }
+
+/// Replications whose monthly series wait in [`MonthlyAggregate::pending`].
+const PENDING: usize = 16;
 
 impl MonthlyAggregate {
     /// Adds another aggregate (integer sums: any grouping gives the same result).
-    pub fn merge(mut self, other: MonthlyAggregate) -> MonthlyAggregate {
+    pub fn merge(mut self, mut other: MonthlyAggregate) -> MonthlyAggregate {
+        self.flush();
+        other.flush();
         if self.histograms.is_empty() {
             return other;
         }
@@ -192,6 +202,20 @@ impl MonthlyAggregate {
             *a += b;
         }
         self
+    }
+
+    /// Adds the pending replications' values to the histograms.
+    pub fn flush(&mut self) {
+        let width = self.histograms.len();
+        if width == 0 || self.pending.is_empty() {
+            return;
+        }
+        for (h, histogram) in self.histograms.iter_mut().enumerate() {
+            for row in self.pending.chunks_exact(width) {
+                histogram.add(row[h]);
+            }
+        }
+        self.pending.clear();
     }
 }
 
@@ -260,6 +284,7 @@ impl Collector {
             team_sums: vec![0; self.months * self.teams],
             group_sums: vec![0; self.years.len() * self.groups * 2 * GENDER_COLUMNS],
             category_sums: vec![0; self.years.len() * self.categories * 2 * GENDER_COLUMNS],
+            pending: Vec::new(),
         }
     }
 
@@ -283,7 +308,6 @@ impl Collector {
         acc: &mut MonthlyAggregate,
     ) {
         let groups = t.groups;
-        let ns = Series::ALL.len();
         for (yi, y) in years.iter().enumerate() {
             let row = &mut annual[yi * ANNUAL_COLUMNS..(yi + 1) * ANNUAL_COLUMNS];
             row.fill(0);
@@ -361,15 +385,16 @@ impl Collector {
             v[Series::CostKsek as usize] = (t.cost_sek[m] as f64 / 1000.0).round() as i64;
             let teams = &t.team_active[m * t.teams..(m + 1) * t.teams];
             v[Series::MaxTeamCaseload as usize] = teams.iter().copied().max().unwrap_or(0) as i64;
-            for (i, x) in v.iter().enumerate() {
-                acc.histograms[m * ns + i].add(*x);
-            }
+            acc.pending.extend_from_slice(&v);
             for (sum, &n) in acc.team_sums[m * t.teams..(m + 1) * t.teams]
                 .iter_mut()
                 .zip(teams)
             {
                 *sum += n as u64;
             }
+        }
+        if acc.pending.len() >= PENDING * acc.histograms.len() {
+            acc.flush();
         }
     }
 }
