@@ -1,4 +1,5 @@
-//! Throughput of the engine: one replication of the reference workload R1 and of the
+//! Throughput of the engine: one replication of the reference workload R1 (with the vector
+//! and the scalar participant loop) and of the
 //! default Malmö scenario; a full run of 1,000 replications of each at 1 and 2 threads
 //! (with aggregation); and one replication of R1 scaled in horizon (3, 10, 30 years) and in
 //! size (12, 120, 1,200 teams), in participant-months per second, to show that cost grows
@@ -24,7 +25,11 @@ fn participant_months(engine: &Engine) -> u64 {
 /// Benchmarks one replication of `p` (successive replication indices), in
 /// participant-months per second.
 fn bench_replication(g: &mut BenchmarkGroup<'_, WallTime>, id: BenchmarkId, p: &Programme) {
-    let engine = Engine::new(p);
+    bench_engine(g, id, Engine::new(p));
+}
+
+/// Benchmarks one replication of an engine (successive replication indices).
+fn bench_engine(g: &mut BenchmarkGroup<'_, WallTime>, id: BenchmarkId, engine: Engine) {
     g.throughput(Throughput::Elements(participant_months(&engine)));
     let mut ws = Workspace::default();
     let mut t = engine.trajectory();
@@ -61,6 +66,11 @@ fn one_replication(c: &mut Criterion) {
         let p = load_builtin(name).unwrap().unwrap().programme;
         bench_replication(&mut g, BenchmarkId::from_parameter(name), &p);
     }
+    // The same R1 replications with the scalar participant loop (what a machine without
+    // AVX2 runs): the vector loop's gain.
+    let p = load_builtin("reference").unwrap().unwrap().programme;
+    let id = BenchmarkId::from_parameter("reference_scalar_loop");
+    bench_engine(&mut g, id, Engine::new(&p).scalar_only());
     g.finish();
 }
 

@@ -747,12 +747,12 @@ impl Engine {
                     &mut ws.intake_uniforms,
                     intake.per_team as usize,
                 );
-                let entered = &mut ws.entered;
-                ts.members.extend(draws.iter().map(|&u| {
-                    let cell = mix.draw(u) as u8;
+                let (entered, members) = (&mut ws.entered, &mut ts.members);
+                members.reserve(draws.len());
+                mix.draw_each(draws, |cell| {
                     entered[cell as usize] += 1;
-                    self.member(m, cell)
-                }));
+                    members.push(self.member(m, cell as u8));
+                });
                 continue;
             }
             // Those waiting come first; then the month's referrals, while there is room.

@@ -27,31 +27,29 @@ enum Inner {
 const GUIDE: usize = 256;
 
 /// A guide table over `thresholds` (sorted), if no bucket holds two different ones. Entry
-/// `b` packs, for uniforms whose top byte is `b`: the number of thresholds below the
-/// bucket (from bit 41), the number equal to the bucket's threshold (bits 33–40), and that
-/// threshold as a 33-bit value (2³² where the bucket has none, which no uniform reaches).
-/// A draw is then one load and one comparison, exactly the count of thresholds at or
-/// below the uniform.
+/// `b` packs, for uniforms whose top byte is `b`, the bucket's threshold (low 32 bits;
+/// any value where it has none), the number of thresholds below it (bits 32–47) and the
+/// number at or below it (bits 48–63, the same where the bucket has none). A draw is then
+/// one load, one comparison and a shift, exactly the count of thresholds at or below the
+/// uniform.
 fn guide(thresholds: &[u32]) -> Option<Box<[u64; GUIDE]>> {
     let mut table = Box::new([0u64; GUIDE]);
     let mut i = 0;
     for (b, entry) in table.iter_mut().enumerate() {
         let end = (b as u64 + 1) << 24;
         let below = i as u64;
-        let mut edge = 1u64 << 32;
-        let mut equal = 0u64;
+        let mut edge = None;
         while i < thresholds.len() && (thresholds[i] as u64) < end {
-            if equal > 0 && thresholds[i] as u64 != edge {
+            if edge.is_some_and(|e| e != thresholds[i]) {
                 return None;
             }
-            edge = thresholds[i] as u64;
-            equal += 1;
+            edge = Some(thresholds[i]);
             i += 1;
         }
-        if equal > 0xff {
+        if i > u16::MAX as usize {
             return None;
         }
-        *entry = (below << 41) | (equal << 33) | edge;
+        *entry = edge.unwrap_or(0) as u64 | (below << 32) | ((i as u64) << 48);
     }
     Some(table)
 }
@@ -60,8 +58,8 @@ fn guide(thresholds: &[u32]) -> Option<Box<[u64; GUIDE]>> {
 #[inline(always)]
 fn guided(table: &[u64; GUIDE], u: u32) -> u16 {
     let e = table[(u >> 24) as usize];
-    let at = u64::from(u as u64 >= e & ((1 << 33) - 1));
-    ((e >> 41) + (at * ((e >> 33) & 0xff))) as u16
+    let shift = if u >= e as u32 { 48 } else { 32 };
+    (e >> shift) as u16
 }
 
 /// The number of `thresholds` at or below `u`, counted without branches.
@@ -134,6 +132,24 @@ impl Cumulative {
             Inner::Many(t) => t.iter().filter(|&&x| u >= x).count() as u16,
         };
         n.min(self.fallback)
+    }
+
+    /// Draws a category for each uniform in turn (the table's shape is looked at once,
+    /// not per draw).
+    #[inline(always)]
+    pub fn draw_each(&self, uniforms: &[u32], mut f: impl FnMut(u16)) {
+        match &self.inner {
+            Inner::Guided(t) => {
+                for &u in uniforms {
+                    f(guided(t, u).min(self.fallback));
+                }
+            }
+            _ => {
+                for &u in uniforms {
+                    f(self.draw(u));
+                }
+            }
+        }
     }
 }
 
