@@ -14,7 +14,9 @@
 //! For speed, each team keeps its participants in flat arrays (last month of stay and cell
 //! packed in 32 bits), the exit probabilities are tabulated once per team-month as integer
 //! thresholds, and one uniform `u32` per participant-month decides both whether and why a
-//! participant leaves, without a branch on the outcome.
+//! participant leaves, without a branch on the outcome. Where the machine has AVX2 and the
+//! table fits, the loop runs eight participants at a time ([`simd`]) with identical
+//! results.
 
 mod population;
 pub mod rng;
@@ -155,7 +157,8 @@ pub struct Workspace {
     admitted: Vec<(u8, u16)>,
     /// Entrants of the month per attribute category and gender.
     category_entered: Vec<u32>,
-    /// Uniforms of one team-month's exit draws.
+    /// Uniforms of one team-month's exit draws (programmes with attributes; the plain
+    /// loops draw theirs as they go).
     uniforms: Vec<u32>,
     /// Uniforms of one team's scheduled entrants' cells.
     intake_uniforms: Vec<u32>,
@@ -1008,25 +1011,20 @@ impl Engine {
             let profiles = &mut tally.log_profiles;
             let start = profiles.len();
             profiles.resize(start + n, 0);
-            let logged = if self.population.hazards {
-                self.draw_exits_with_attributes::<true>(
-                    m,
-                    ts,
-                    table,
-                    hazards,
-                    uniforms,
-                    &mut profiles[start..],
-                )
+            let draw = if self.population.hazards {
+                Engine::draw_exits_with_attributes::<true>
             } else {
-                self.draw_exits_with_attributes::<false>(
-                    m,
-                    ts,
-                    table,
-                    hazards,
-                    uniforms,
-                    &mut profiles[start..],
-                )
+                Engine::draw_exits_with_attributes::<false>
             };
+            let logged = draw(
+                self,
+                m,
+                ts,
+                table,
+                hazards,
+                uniforms,
+                &mut profiles[start..],
+            );
             profiles.truncate(start + logged);
             logged
         };
@@ -1157,8 +1155,8 @@ impl Engine {
     /// are the slot's times their profile's multipliers; the slot's threshold (that of the
     /// highest-risk profile) screens out most stayers before any exact computation, and
     /// the same single uniform decides whether and why, as in [`Engine::draw_exits`].
-    /// Leavers' log entries go to the front of `uniforms`, as there, and their profiles to
-    /// `log_profiles`; returns their number.
+    /// Leavers' log entries go to the front of `uniforms` (each overwrites a uniform
+    /// already read), and their profiles to `log_profiles`; returns their number.
     #[inline(never)]
     fn draw_exits_with_attributes<const HAZARDS: bool>(
         &self,
