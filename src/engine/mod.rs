@@ -744,12 +744,13 @@ impl Engine {
                 continue;
             }
             let ts = &mut ws.teams[t];
+            // One uniform per referral's cell, whichever path admits them.
+            let draws = fill_uniforms(
+                &mut ts.intake_rng,
+                &mut ws.intake_uniforms,
+                intake.per_team as usize,
+            );
             if lean {
-                let draws = fill_uniforms(
-                    &mut ts.intake_rng,
-                    &mut ws.intake_uniforms,
-                    intake.per_team as usize,
-                );
                 let (entered, members) = (&mut ws.entered, &mut ts.members);
                 members.reserve(draws.len());
                 mix.draw_each(draws, |cell| {
@@ -768,11 +769,6 @@ impl Engine {
                 };
                 admitted.push(entrant);
             }
-            let draws = fill_uniforms(
-                &mut ts.intake_rng,
-                &mut ws.intake_uniforms,
-                intake.per_team as usize,
-            );
             for &u in draws.iter() {
                 let cell = mix.draw(u) as u8;
                 let profile = if pop.present {
@@ -1297,11 +1293,9 @@ pub fn exit_probabilities(h: CauseFactors) -> (f64, CauseFactors) {
 /// 2⁻³² ≈ 2e-10): `e^−x = 2^−k/32 · e^−r` with `k` the nearest integer to `32x / ln 2`
 /// and `|r| ≤ ln 2 / 64`, `2^−k/32` from a 32-entry table and an exponent, and `e^−r` by
 /// its Taylor polynomial to degree 6. Plain IEEE arithmetic in a fixed order, so every
-/// machine gets the same bits (a libm may differ between versions), and the participant
-/// loop of a programme with attributes can afford it for every participant (libm's
-/// `expm1` costs several times more).
+/// machine gets the same bits (a libm may differ between versions).
 #[inline(always)]
-pub fn one_minus_exp_neg(x: f64) -> f64 {
+fn one_minus_exp_neg(x: f64) -> f64 {
     // Cody–Waite split of ln 2 / 32: k · LN2_HI_32 is exact for every k that occurs.
     // (fdlibm's ln2_hi, whose low 32 bits are zero, and ln2_lo = ln 2 − ln2_hi.)
     const LN2_HI_32: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000) / 32.0;
