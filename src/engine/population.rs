@@ -7,19 +7,17 @@ use crate::model::{Attribute, CauseFactors, Eligibility, Ineligible, Programme, 
 
 use super::rng::threshold32;
 
-/// Inner thresholds up to which a draw compares with a fixed-size array (which the
-/// compiler turns into vector comparisons): one vector for the few categories of an
-/// attribute, four for the cells of an intake mix.
+/// Inner thresholds up to which a draw compares with a fixed-size array (one vector
+/// comparison for the few categories of most attributes).
 const FEW: usize = 4;
-const SMALL: usize = 16;
 
-/// The thresholds a draw compares with: all but the last, in fixed-size arrays padded
-/// with `u32::MAX` where they fit, or a guide table by the uniform's top byte.
+/// The thresholds a draw compares with: all but the last, in a fixed-size array padded
+/// with `u32::MAX` where they are few, else a guide table by the uniform's top byte, or
+/// (where a share below 1/256 puts two thresholds in one bucket) the plain list.
 #[derive(Debug, Clone)]
 enum Inner {
     Few([u32; FEW]),
     Guided(Box<[u64; GUIDE]>),
-    Small([u32; SMALL]),
     Many(Vec<u32>),
 }
 
@@ -64,13 +62,13 @@ fn guided(table: &[u64; GUIDE], u: u32) -> u16 {
 
 /// The number of `thresholds` at or below `u`, counted without branches.
 #[inline(always)]
-fn below<const N: usize>(thresholds: &[u32; N], u: u32) -> u16 {
+fn below(thresholds: &[u32; FEW], u: u32) -> u16 {
     thresholds.iter().map(|&x| u32::from(u >= x)).sum::<u32>() as u16
 }
 
-/// `inner` padded with `u32::MAX` to `N` entries.
-fn padded<const N: usize>(inner: &[u32]) -> [u32; N] {
-    let mut padded = [u32::MAX; N];
+/// `inner` (at most `FEW`) padded with `u32::MAX` to `FEW` entries.
+fn padded(inner: &[u32]) -> [u32; FEW] {
+    let mut padded = [u32::MAX; FEW];
     padded[..inner.len()].copy_from_slice(inner);
     padded
 }
@@ -112,7 +110,6 @@ impl Cumulative {
                 n if n <= FEW => Inner::Few(padded(inner)),
                 _ => match guide(inner) {
                     Some(table) => Inner::Guided(table),
-                    None if inner.len() <= SMALL => Inner::Small(padded(inner)),
                     None => Inner::Many(inner.to_vec()),
                 },
             },
@@ -128,7 +125,6 @@ impl Cumulative {
         let n = match &self.inner {
             Inner::Few(t) => below(t, u),
             Inner::Guided(t) => guided(t, u),
-            Inner::Small(t) => below(t, u),
             Inner::Many(t) => t.iter().filter(|&&x| u >= x).count() as u16,
         };
         n.min(self.fallback)
@@ -364,7 +360,7 @@ mod tests {
     /// A guide table counts exactly what the plain comparison counts, on every bucket
     /// edge and threshold (and either side of each), for shares with zeros, duplicates
     /// and tiny shares; where two thresholds share a bucket it is refused, and the draw
-    /// falls back to comparing with every threshold (small and many categories alike).
+    /// falls back to comparing with every threshold (for 12 and for 22 categories).
     #[test]
     fn guide_tables_count_like_plain_comparison() {
         let mut many = vec![0.001, 0.001];
@@ -413,8 +409,9 @@ mod tests {
         assert_eq!(guided_cases, 4);
     }
 
-    /// Every size of threshold array (few, small, many categories) draws category i for a
-    /// uniform in the middle of its share, and the last category at the very top.
+    /// Every number of categories (few, guided by a table; see above for the plain list)
+    /// draws category i for a uniform in the middle of its share, and the last category at
+    /// the very top.
     #[test]
     fn draws_agree_for_every_number_of_categories() {
         for k in [2usize, 5, 6, 17, 18, 40] {
