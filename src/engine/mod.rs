@@ -33,7 +33,7 @@ use crate::model::*;
 use population::{Cumulative, Population};
 use rng::{fill_uniforms, stream, threshold, threshold32, LaneRng, Purpose, StreamRng, BLOCK};
 use simd::ByCause;
-use table::{Slot, TableCache, MIN_SLOTS};
+use table::{Slot, TableCache, MIN_SLOTS, NEVER};
 pub use trajectory::{Trajectory, STAY_BANDS};
 
 /// Offset that keeps packed months positive: months run from a warm-up and initial
@@ -955,8 +955,7 @@ impl Engine {
         let cells = self.cell_hazards.len();
         let attributes = self.population.hazards;
         let max = self.population.max_factors;
-        ts.table = cache.get_or_build(team, |table, hazards| {
-            table.resize(bands * cells, NEVER);
+        ts.table = cache.get_or_build(team, bands * cells, |table, hazards| {
             if attributes {
                 hazards.resize(bands * cells, NEUTRAL);
             }
@@ -1343,9 +1342,6 @@ const fn neg_exp2_32() -> [f64; 32] {
 
 /// The sign bit of a 32-bit threshold or uniform.
 const SIGN: u32 = 0x8000_0000;
-
-/// A slot no uniform exits by: every uniform is at or above all its thresholds.
-const NEVER: Slot = [i32::MIN; 4];
 
 /// A slot's `[exit, cause₀, cause₁, cause₂]` thresholds for hazards `h`, each the 32-bit
 /// threshold with its sign bit flipped: a participant's uniform is the generator's bits

@@ -23,6 +23,9 @@ pub const MIN_SLOTS: usize = 256;
 /// Most tables kept per worker before the arena is emptied.
 const LIMIT: usize = 4096;
 
+/// A slot no uniform exits by: every uniform is at or above all its thresholds.
+pub const NEVER: Slot = [i32::MIN; 4];
+
 /// A multiply-rotate hasher for the cache's small fixed-size keys (the default SipHash
 /// costs more than the lookups it protects).
 #[derive(Debug, Clone, Copy, Default)]
@@ -47,14 +50,21 @@ impl Hasher for FastHasher {
 }
 
 /// The arena of exit tables of one worker, valid for one set of programme-wide factors.
+/// Emptying it keeps the storage: a month's tables are written over the last month's, so
+/// building one allocates nothing and touches memory that is already in cache.
 #[derive(Debug, Clone, Default)]
 pub struct TableCache {
+    /// Table storage; the first `live` hold tables of the current basis.
     tables: Vec<Vec<Slot>>,
     /// Per table, the thresholds of its first eight slots by cause (for the vector loop).
     by_cause: Vec<ByCause>,
     /// Per table, the hazards behind each slot (filled only where participants' attributes
     /// rescale them, so the thresholds alone do not suffice).
     hazards: Vec<Vec<CauseFactors>>,
+    /// Tables of the current basis.
+    live: usize,
+    /// Slots every table is built with (the storage is reset if it changes).
+    slots: usize,
     index: HashMap<[u64; HAZARD_CAUSES], usize, BuildHasherDefault<FastHasher>>,
     basis: Vec<CauseFactors>,
     /// Changes whenever cached tables become invalid; teams compare it with the epoch
@@ -74,39 +84,45 @@ impl TableCache {
     }
 
     fn clear(&mut self) {
-        self.tables.clear();
-        self.by_cause.clear();
-        self.hazards.clear();
+        self.live = 0;
         self.index.clear();
         self.epoch += 1;
     }
 
-    /// The index of the table for `team` factors, built by `build` if not cached.
+    /// The index of the table for `team` factors, built by `build` if not cached. `build`
+    /// must write the first `slots` slots (the others stay [`NEVER`] from when the
+    /// storage was made) and may fill the hazards.
     pub fn get_or_build(
         &mut self,
         team: CauseFactors,
-        build: impl FnOnce(&mut Vec<Slot>, &mut Vec<CauseFactors>),
+        slots: usize,
+        build: impl FnOnce(&mut [Slot], &mut Vec<CauseFactors>),
     ) -> usize {
         let key = team.map(f64::to_bits);
         if let Some(&i) = self.index.get(&key) {
             return i;
         }
-        if self.tables.len() >= LIMIT {
+        if self.live >= LIMIT {
             self.clear();
         }
-        let mut table = Vec::new();
-        let mut hazards = Vec::new();
-        build(&mut table, &mut hazards);
-        if table.len() < MIN_SLOTS {
-            table.resize(MIN_SLOTS, [i32::MIN; 4]);
+        if slots != self.slots {
+            self.tables.clear();
+            self.by_cause.clear();
+            self.hazards.clear();
+            self.slots = slots;
         }
-        self.by_cause.push(std::array::from_fn(|k| {
-            std::array::from_fn(|c| table[c][k])
-        }));
-        self.tables.push(table);
-        self.hazards.push(hazards);
-        self.index.insert(key, self.tables.len() - 1);
-        self.tables.len() - 1
+        let i = self.live;
+        if i == self.tables.len() {
+            self.tables.push(vec![NEVER; slots.max(MIN_SLOTS)]);
+            self.hazards.push(Vec::new());
+            self.by_cause.push([[i32::MIN; 8]; 4]);
+        }
+        let table = &mut self.tables[i];
+        build(&mut table[..slots], &mut self.hazards[i]);
+        self.by_cause[i] = std::array::from_fn(|k| std::array::from_fn(|c| table[c][k]));
+        self.live += 1;
+        self.index.insert(key, i);
+        i
     }
 
     /// A table by index.
@@ -134,11 +150,11 @@ mod tests {
         let mut c = TableCache::default();
         c.set_basis(&[[1.0; 4]]);
         let mut builds = 0;
-        let a = c.get_or_build([0.5; 4], |t, _| {
+        let a = c.get_or_build([0.5; 4], 1, |t, _| {
             builds += 1;
-            t.push([1, 0, 0, 0]);
+            t[0] = [1, 0, 0, 0];
         });
-        let b = c.get_or_build([0.5; 4], |_, _| builds += 1);
+        let b = c.get_or_build([0.5; 4], 1, |_, _| builds += 1);
         assert_eq!((a, builds), (b, 1));
         assert_eq!(c.table(a)[0], [1, 0, 0, 0]);
         assert!(c.table(a).len() >= MIN_SLOTS);
@@ -149,7 +165,16 @@ mod tests {
         assert_eq!(c.epoch, epoch, "same basis keeps the tables");
         c.set_basis(&[[2.0; 4]]);
         assert_ne!(c.epoch, epoch);
-        c.get_or_build([0.5; 4], |_, _| builds += 1);
+        let d = c.get_or_build([0.5; 4], 1, |t, _| {
+            builds += 1;
+            t[0] = [2, 0, 0, 0];
+        });
         assert_eq!(builds, 2);
+        assert_eq!(
+            (d, c.table(d)[0]),
+            (a, [2, 0, 0, 0]),
+            "storage reused, table rebuilt"
+        );
+        assert_eq!(c.table(d)[1], NEVER);
     }
 }
