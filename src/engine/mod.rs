@@ -157,9 +157,8 @@ pub struct Workspace {
     admitted: Vec<(u8, u16)>,
     /// Entrants of the month per attribute category and gender.
     category_entered: Vec<u32>,
-    /// Uniforms of one team-month's exit draws (programmes with attributes; the plain
-    /// loops draw theirs as they go).
-    uniforms: Vec<u32>,
+    /// Candidates of the participant loop with attributes.
+    screen: ScreenBuffers,
     /// Uniforms of one team's scheduled entrants' cells.
     intake_uniforms: Vec<u32>,
     /// Participants enrolled before the first month, from either source of the initial
@@ -280,8 +279,10 @@ impl Engine {
             .iter()
             .filter_map(|s| Some((s.from, s.to, mix_of(s.mix.as_ref()?))))
             .collect();
+        // The plain vector loop needs one band; the screen of the loop with attributes
+        // takes any number.
         let vector_loop =
-            simd::available() && bands == 1 && cell_hazards.len() <= 8 && !population.present;
+            simd::available() && cell_hazards.len() <= 8 && (bands == 1 || population.present);
         Engine {
             cell_hazards,
             band_of,
@@ -467,7 +468,7 @@ impl Engine {
                         ws.tables.hazards(table),
                     ),
                     &mut ws.tally,
-                    &mut ws.uniforms,
+                    &mut ws.screen,
                 );
                 if let Some(log) = log.as_deref_mut() {
                     let profiles = &ws.tally.log_profiles;
@@ -955,7 +956,14 @@ impl Engine {
         let cells = self.cell_hazards.len();
         let attributes = self.population.hazards;
         let max = self.population.max_factors;
-        ts.table = cache.get_or_build(team, bands * cells, |table, hazards| {
+        // With attributes, a row of screen thresholds by cell follows the bands: the
+        // highest exit threshold of the cell over its bands.
+        let slots = if self.population.present {
+            (bands + 1) * cells
+        } else {
+            bands * cells
+        };
+        ts.table = cache.get_or_build(team, slots, |table, hazards| {
             if attributes {
                 hazards.resize(bands * cells, NEUTRAL);
             }
@@ -978,6 +986,13 @@ impl Engine {
                     }
                 }
             }
+            if self.population.present {
+                for cell in 0..cells {
+                    let bound = (0..bands).map(|b| table[b * cells + cell][0]).max();
+                    table[bands * cells + cell] =
+                        [bound.unwrap_or(i32::MIN), i32::MIN, i32::MIN, i32::MIN];
+                }
+            }
         });
         ts.table_key = Some((team, cache.epoch));
     }
@@ -990,9 +1005,8 @@ impl Engine {
         ts: &mut TeamState,
         (table, by_cause, hazards): (&[Slot], &ByCause, &[CauseFactors]),
         tally: &mut Tally,
-        uniforms: &mut Vec<u32>,
+        buffers: &mut ScreenBuffers,
     ) {
-        let n = ts.caseload();
         if !self.population.present {
             if self.bands == 1 {
                 self.draw_exits::<false>(m, ts, (table, by_cause), &mut tally.log);
@@ -1001,29 +1015,11 @@ impl Engine {
             }
             return;
         }
-        let uniforms = ts.exits_rng.fill(uniforms, n);
-        let logged = {
-            let profiles = &mut tally.log_profiles;
-            let start = profiles.len();
-            profiles.resize(start + n, 0);
-            let draw = if self.population.hazards {
-                Engine::draw_exits_with_attributes::<true>
-            } else {
-                Engine::draw_exits_with_attributes::<false>
-            };
-            let logged = draw(
-                self,
-                m,
-                ts,
-                table,
-                hazards,
-                uniforms,
-                &mut profiles[start..],
-            );
-            profiles.truncate(start + logged);
-            logged
-        };
-        tally.log.extend_from_slice(&uniforms[..logged]);
+        if self.population.hazards {
+            self.draw_exits_with_attributes::<true>(m, ts, table, hazards, tally, buffers);
+        } else {
+            self.draw_exits_with_attributes::<false>(m, ts, table, hazards, tally, buffers);
+        }
     }
 
     /// Counts the month's leavers of all teams by cell and cause, stay band and attribute
@@ -1144,14 +1140,30 @@ fn outcome_of(u: i32, slot: &Slot) -> u32 {
     slot.iter().map(|&t| u32::from(u >= t)).sum()
 }
 
+/// Reused buffers of the participant loop with attributes (see
+/// [`Engine::draw_exits_with_attributes`]).
+#[derive(Debug, Clone, Default)]
+struct ScreenBuffers {
+    /// Indices of the candidates in the team's arrays.
+    candidates: Vec<u32>,
+    /// Their uniforms.
+    uniforms: Vec<u32>,
+    /// Who leaves: bit `r % 8` of byte `r / 8` for participant `r`.
+    leaving: Vec<u8>,
+}
+
 impl Engine {
-    /// The participant loop of a programme with attributes: profiles move with their
-    /// participants and are tallied for leavers. With `HAZARDS`, a participant's hazards
-    /// are the slot's times their profile's multipliers; the slot's threshold (that of the
-    /// highest-risk profile) screens out most stayers before any exact computation, and
-    /// the same single uniform decides whether and why, as in [`Engine::draw_exits`].
-    /// Leavers' log entries go to the front of `uniforms` (each overwrites a uniform
-    /// already read), and their profiles to `log_profiles`; returns their number.
+    /// The participant loop of a programme with attributes, in three passes. The screen
+    /// draws every participant's uniform and keeps as candidates those below their cell's
+    /// screen threshold (that of the highest-risk profile and stay band, so everyone
+    /// else stays whatever their attributes) and those reaching their maximum stay. The
+    /// exact pass decides each candidate's outcome from the same single uniform as in
+    /// [`Engine::draw_exits`]: with `HAZARDS`, from thresholds of their own hazards (the
+    /// slot's times their profile's multipliers), else from the slot's; it logs the
+    /// leavers and their profiles and marks them. The last pass compacts the stayers
+    /// and their profiles in place. The screen and the compaction run without
+    /// branches on the draws, eight at a time where the engine runs vector loops; only
+    /// the few candidates (about one participant in five) take the exact pass.
     #[inline(never)]
     fn draw_exits_with_attributes<const HAZARDS: bool>(
         &self,
@@ -1159,54 +1171,115 @@ impl Engine {
         ts: &mut TeamState,
         table: &[Slot],
         hazards: &[CauseFactors],
-        uniforms: &mut [u32],
-        log_profiles: &mut [u16],
-    ) -> usize {
+        tally: &mut Tally,
+        buffers: &mut ScreenBuffers,
+    ) {
         let pop = &self.population;
         let n = ts.caseload();
+        let padded = n.next_multiple_of(BLOCK);
         let now = (m + MONTH_BIAS) as u32;
         let expiring = (now + 1) << 8;
-        let (mut kept, mut logged) = (0, 0);
-        for r in 0..n {
+        ts.members.resize(padded, 0);
+        ts.profiles.resize(padded, 0);
+        let ScreenBuffers {
+            candidates,
+            uniforms,
+            leaving,
+        } = buffers;
+        if candidates.len() < padded {
+            candidates.resize(padded, 0);
+            uniforms.resize(padded, 0);
+        }
+        let cells = self.cell_hazards.len();
+        let screen = &table[self.bands * cells..(self.bands + 1) * cells];
+        let found = if self.vector_loop && cells <= 8 {
+            let bounds: [i32; 8] =
+                std::array::from_fn(|c| screen.get(c).map_or(i32::MIN, |s| s[0]));
+            simd::screen(
+                &ts.members,
+                n,
+                &mut ts.exits_rng,
+                &bounds,
+                expiring,
+                (candidates, uniforms),
+            )
+        } else {
+            let mut found = 0;
+            for first in (0..n).step_by(BLOCK) {
+                let block = ts.exits_rng.next_block();
+                for (r, &u) in (first..n).zip(&block) {
+                    let key = ts.members[r];
+                    let candidate =
+                        ((u as i32) < screen[(key & 0xff) as usize][0]) | (key < expiring);
+                    candidates[found] = r as u32;
+                    uniforms[found] = u;
+                    found += usize::from(candidate);
+                }
+            }
+            found
+        };
+
+        leaving.clear();
+        leaving.resize(padded / BLOCK, 0);
+        let start = tally.log.len();
+        tally.log.resize(start + found, 0);
+        tally.log_profiles.resize(start + found, 0);
+        let (log, log_profiles) = (&mut tally.log[start..], &mut tally.log_profiles[start..]);
+        let mut logged = 0;
+        for (&r, &u) in candidates[..found].iter().zip(&uniforms[..found]) {
+            let r = r as usize;
             let key = ts.members[r];
             let profile = ts.profiles[r];
             let i = self.slot_index(key, now);
-            let slot = &table[i];
-            let u = uniforms[r] as i32;
-            let expired = key < expiring;
-            let thresholds = if !HAZARDS {
-                *slot
-            } else if u < slot[0] || expired {
+            let outcome = if HAZARDS {
                 let a = &pop.factors[profile as usize];
-                let h: CauseFactors = std::array::from_fn(|k| hazards[i][k] * a[k]);
-                // 1 − e^−H ≤ H, and u < threshold32(p) implies u / 2³² < p (u as the
-                // unsigned uniform it stands for), so a uniform at or above H stays
-                // without the exponential being computed.
-                let unsigned = (u as u32 ^ SIGN) as f64 * (1.0 / 4_294_967_296.0);
-                if unsigned >= h.iter().sum::<f64>() && !expired {
-                    NEVER
-                } else {
-                    exit_thresholds(h)
-                }
+                exact_outcome(u, std::array::from_fn(|k| hazards[i][k] * a[k]))
             } else {
-                NEVER
+                outcome_of(u as i32, &table[i])
             };
-            let outcome = outcome_of(u, &thresholds);
-            if outcome < ExitCause::MaxDuration as u32 || expired {
-                // logged ≤ r: the uniform it overwrites has been read.
-                uniforms[logged] = pack_exit(outcome, key);
-                log_profiles[logged] = profile;
-                logged += 1;
-            } else {
+            let leave = (outcome < ExitCause::MaxDuration as u32) | (key < expiring);
+            log[logged] = pack_exit(outcome, key);
+            log_profiles[logged] = profile;
+            logged += usize::from(leave);
+            leaving[r / BLOCK] |= u8::from(leave) << (r % BLOCK);
+        }
+        tally.log.truncate(start + logged);
+        tally.log_profiles.truncate(start + logged);
+
+        let kept = if self.vector_loop && cells <= 8 {
+            simd::compact(&mut ts.members, &mut ts.profiles, n, leaving)
+        } else {
+            let mut kept = 0;
+            for r in 0..n {
+                let (key, profile) = (ts.members[r], ts.profiles[r]);
                 ts.members[kept] = key;
                 ts.profiles[kept] = profile;
-                kept += 1;
+                kept += usize::from((leaving[r / BLOCK] >> (r % BLOCK)) & 1 == 0);
             }
-        }
+            kept
+        };
         ts.members.truncate(kept);
         ts.profiles.truncate(kept);
-        logged
     }
+}
+
+/// The outcome of a participant with hazards `h` and uniform bits `u` (read as in
+/// [`outcome_of`]), computed from the hazards themselves and without branches: with
+/// `v = (u + 1) / 2³²` for the unsigned uniform `u`, the participant stays (4) if
+/// `v > p = 1 − e^−H`, and otherwise leaves for the first cause `k` with
+/// `v · H ≤ p · (h₀ + … + h_k)`, that is with probability `h_k / H` given an exit.
+#[inline(always)]
+fn exact_outcome(u: u32, h: CauseFactors) -> u32 {
+    let total = h[0] + h[1] + h[2] + h[3];
+    let p = one_minus_exp_neg(total);
+    let v = ((u ^ SIGN) as f64 + 1.0) * (1.0 / 4_294_967_296.0);
+    let vh = v * total;
+    let c0 = h[0];
+    let c1 = c0 + h[1];
+    let c2 = c1 + h[2];
+    let cause = u32::from(vh > p * c0) + u32::from(vh > p * c1) + u32::from(vh > p * c2);
+    // Stayers and leavers come at random: a select, not a branch.
+    std::hint::select_unpredictable(v > p, ExitCause::MaxDuration as u32, cause)
 }
 
 /// Per month counts of the exits step over all teams, added to the trajectory once per

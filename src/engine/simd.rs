@@ -55,6 +55,55 @@ pub fn draw_exits(
     }
 }
 
+/// The screen of the participant loop with attributes: draws a uniform for each of
+/// `members[..n]`, eight at a time from `lanes`, and writes the index and uniform of
+/// every candidate (uniform below its cell's `bounds`, or reaching the maximum stay:
+/// key below `expiring`) to the front of `candidates` and `uniforms`, in participant
+/// order. Returns the number of candidates. Same contract as [`draw_exits`]: slices of
+/// `n` rounded up to a multiple of 8, and `available()`.
+pub fn screen(
+    members: &[u32],
+    n: usize,
+    lanes: &mut LaneRng,
+    bounds: &[i32; 8],
+    expiring: u32,
+    (candidates, uniforms): (&mut [u32], &mut [u32]),
+) -> usize {
+    let padded = n.next_multiple_of(BLOCK);
+    assert!(members.len() >= padded && candidates.len() >= padded && uniforms.len() >= padded);
+    #[cfg(target_arch = "x86_64")]
+    {
+        assert!(available(), "AVX2 loop called on a machine without AVX2");
+        // SAFETY: as in `draw_exits`.
+        unsafe { x86::screen(members, n, lanes, bounds, expiring, candidates, uniforms) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = (members, n, lanes, bounds, expiring, candidates, uniforms);
+        unreachable!("the vector loop is only enabled on x86_64")
+    }
+}
+
+/// Compacts `members[..n]` and `profiles[..n]` in place to those whose bit in `leaving`
+/// (bit `r % 8` of byte `r / 8`) is clear, in order, eight at a time. Returns how many
+/// stay. Slices of `n` rounded up to a multiple of 8, and `available()`.
+pub fn compact(members: &mut [u32], profiles: &mut [u16], n: usize, leaving: &[u8]) -> usize {
+    let padded = n.next_multiple_of(BLOCK);
+    assert!(members.len() >= padded && profiles.len() >= padded);
+    assert!(leaving.len() >= padded / BLOCK);
+    #[cfg(target_arch = "x86_64")]
+    {
+        assert!(available(), "AVX2 loop called on a machine without AVX2");
+        // SAFETY: as in `draw_exits`.
+        unsafe { x86::compact(members, profiles, n, leaving) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = (members, profiles, n, leaving);
+        unreachable!("the vector loop is only enabled on x86_64")
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
 mod x86 {
     use std::arch::x86_64::*;
@@ -170,6 +219,113 @@ mod x86 {
             _mm256_storeu_si256(w.as_mut_ptr().cast(), v);
         }
         (kept, logged)
+    }
+
+    /// For each 8-bit lane mask, a `pshufb` control moving the set 16-bit lanes to the
+    /// front in order (the others follow as zeros): [`LEFT_PACK`] for 16-bit lanes.
+    pub(super) static LEFT_PACK16: [[u8; 16]; 256] = left_pack16();
+
+    const fn left_pack16() -> [[u8; 16]; 256] {
+        let mut table = [[0x80u8; 16]; 256];
+        let mut mask = 0;
+        while mask < 256 {
+            let mut j = 0;
+            let mut lane = 0;
+            while lane < 8 {
+                if (mask >> lane) & 1 == 1 {
+                    table[mask][2 * j] = 2 * lane as u8;
+                    table[mask][2 * j + 1] = 2 * lane as u8 + 1;
+                    j += 1;
+                }
+                lane += 1;
+            }
+            mask += 1;
+        }
+        table
+    }
+
+    /// See [`super::screen`].
+    #[target_feature(enable = "avx2,popcnt")]
+    pub unsafe fn screen(
+        members: &[u32],
+        n: usize,
+        lanes: &mut LaneRng,
+        bounds: &[i32; 8],
+        expiring: u32,
+        candidates: &mut [u32],
+        uniforms: &mut [u32],
+    ) -> usize {
+        let bounds = _mm256_loadu_si256(bounds.as_ptr().cast());
+        let mut s = lanes.s.map(|w| _mm256_loadu_si256(w.as_ptr().cast()));
+        let cell_mask = _mm256_set1_epi32(0xff);
+        let expiring = _mm256_set1_epi32(expiring as i32);
+        let mut index = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        let eight = _mm256_set1_epi32(8);
+        let mut found = 0usize;
+        let mut r = 0;
+        while r < n {
+            // SAFETY (all pointer accesses below): r < n, the slices hold n rounded up to
+            // a multiple of 8, r is a multiple of 8 and found <= r.
+            let u = next(&mut s);
+            let key = _mm256_loadu_si256(members.as_ptr().add(r).cast());
+            let bound = _mm256_permutevar8x32_epi32(bounds, _mm256_and_si256(key, cell_mask));
+            let candidate = _mm256_or_si256(
+                _mm256_cmpgt_epi32(bound, u),
+                _mm256_cmpgt_epi32(expiring, key),
+            );
+            let present = 0xffu32 >> (8 - (n - r).min(8));
+            let mask = _mm256_movemask_ps(_mm256_castsi256_ps(candidate)) as u32 & present;
+            let order = _mm256_loadu_si256(LEFT_PACK[mask as usize].as_ptr().cast());
+            _mm256_storeu_si256(
+                candidates.as_mut_ptr().add(found).cast(),
+                _mm256_permutevar8x32_epi32(index, order),
+            );
+            _mm256_storeu_si256(
+                uniforms.as_mut_ptr().add(found).cast(),
+                _mm256_permutevar8x32_epi32(u, order),
+            );
+            found += mask.count_ones() as usize;
+            index = _mm256_add_epi32(index, eight);
+            r += 8;
+        }
+        for (w, v) in lanes.s.iter_mut().zip(s) {
+            _mm256_storeu_si256(w.as_mut_ptr().cast(), v);
+        }
+        found
+    }
+
+    /// See [`super::compact`].
+    #[target_feature(enable = "avx2,popcnt")]
+    pub unsafe fn compact(
+        members: &mut [u32],
+        profiles: &mut [u16],
+        n: usize,
+        leaving: &[u8],
+    ) -> usize {
+        let mut kept = 0usize;
+        let mut r = 0;
+        while r < n {
+            // SAFETY (all pointer accesses below): as in `draw_exits`, kept <= r, and a
+            // store reaches at most index r + 8 of slices whose elements up to r + 8
+            // were read already.
+            let key = _mm256_loadu_si256(members.as_ptr().add(r).cast());
+            let profile = _mm_loadu_si128(profiles.as_ptr().add(r).cast());
+            let present = 0xffu32 >> (8 - (n - r).min(8));
+            let stayers = present & !(*leaving.get_unchecked(r / 8) as u32);
+            let order = _mm256_loadu_si256(LEFT_PACK[stayers as usize].as_ptr().cast());
+            let order16 = _mm_loadu_si128(LEFT_PACK16[stayers as usize].as_ptr().cast());
+            _mm256_storeu_si256(
+                members.as_mut_ptr().add(kept).cast(),
+                _mm256_permutevar8x32_epi32(key, order),
+            );
+            _mm_storeu_si128(
+                profiles.as_mut_ptr().add(kept).cast(),
+                _mm_shuffle_epi8(profile, order16),
+            );
+            kept += stayers.count_ones() as usize;
+            r += 8;
+        }
+        kept
     }
 }
 
