@@ -1455,15 +1455,23 @@ fn onboarding(months: u32) -> Post {
 mod tests {
     use super::*;
 
-    /// The vector loop must not change a single figure: whole replications of R1 (where it
-    /// applies) and of a variant with larger teams and unequal maximum stays agree exactly
-    /// with the scalar loop's.
+    /// The vector loops must not change a single figure: whole replications of R1 (where
+    /// the plain vector loop applies), of a variant with larger teams and unequal maximum
+    /// stays, and of the default scenario (attributes, two stay bands: the vector screen
+    /// and compaction), also under a definition that refills, agree exactly with the
+    /// scalar loops'.
     #[test]
     fn vector_and_scalar_loops_give_identical_replications() {
         let varied = "extends = \"reference\"\n[teams]\ncount = 3\n\
                       [groups.af_job]\nmax_duration_months = 6\n\
                       [groups.fk]\nmax_duration_months = 24\n";
-        for text in ["extends = \"reference\"\n", varied] {
+        let texts = [
+            "extends = \"reference\"\n",
+            varied,
+            "extends = \"malmo\"\n",
+            "extends = \"malmo\"\ndefinition = \"definition_2020\"\n",
+        ];
+        for text in texts {
             let p = crate::scenario::load_text(text, "t", None)
                 .unwrap()
                 .programme;

@@ -399,6 +399,73 @@ mod tests {
         }
     }
 
+    /// The screen and the compaction agree with their plain rules at every length around
+    /// the vector width: candidates are those below their cell's bound or expiring, in
+    /// order, with their uniforms and the same lane states; stayers and their profiles
+    /// keep their order.
+    #[test]
+    fn screen_and_compaction_match_the_plain_rules() {
+        if !available() {
+            return;
+        }
+        let mut rng = stream(4, 0, Purpose::Exits, 0);
+        for n in 0..70usize {
+            let bounds: [i32; 8] = std::array::from_fn(|c| {
+                if c == 6 {
+                    i32::MIN
+                } else {
+                    rng.next_u32() as i32
+                }
+            });
+            let expiring = 1000 << 8;
+            let padded = n.next_multiple_of(BLOCK);
+            let mut keys: Vec<u32> = (0..n)
+                .map(|_| ((990 + rng.next_u32() % 20) << 8) | (rng.next_u32() % 8))
+                .collect();
+            keys.resize(padded, 0);
+            let mut lanes = LaneRng::new(5, n as u64, Purpose::Exits, 0);
+            let mut expected_lanes = lanes.clone();
+            let mut uniforms = Vec::new();
+            expected_lanes.fill(&mut uniforms, n);
+            let expected: Vec<(u32, u32)> = (0..n)
+                .filter(|&r| {
+                    (uniforms[r] as i32) < bounds[(keys[r] & 7) as usize] || keys[r] < expiring
+                })
+                .map(|r| (r as u32, uniforms[r]))
+                .collect();
+            let (mut found, mut found_u) = (vec![0; padded], vec![0; padded]);
+            let count = screen(
+                &keys,
+                n,
+                &mut lanes,
+                &bounds,
+                expiring,
+                (&mut found, &mut found_u),
+            );
+            let got: Vec<(u32, u32)> = found[..count]
+                .iter()
+                .copied()
+                .zip(found_u[..count].iter().copied())
+                .collect();
+            assert_eq!(got, expected, "candidates, n = {n}");
+            assert_eq!(lanes, expected_lanes, "lane states, n = {n}");
+
+            let leaving: Vec<u8> = (0..padded / BLOCK).map(|_| rng.next_u32() as u8).collect();
+            let mut profiles: Vec<u16> = (0..padded).map(|_| rng.next_u32() as u16).collect();
+            let stays = |r: usize| (leaving[r / BLOCK] >> (r % BLOCK)) & 1 == 0;
+            let expected_keys: Vec<u32> = (0..n).filter(|&r| stays(r)).map(|r| keys[r]).collect();
+            let expected_profiles: Vec<u16> =
+                (0..n).filter(|&r| stays(r)).map(|r| profiles[r]).collect();
+            let kept = compact(&mut keys, &mut profiles, n, &leaving);
+            assert_eq!(keys[..kept], expected_keys, "stayers, n = {n}");
+            assert_eq!(
+                profiles[..kept],
+                expected_profiles,
+                "their profiles, n = {n}"
+            );
+        }
+    }
+
     #[test]
     #[cfg(target_arch = "x86_64")]
     fn left_pack_puts_set_lanes_first_in_order() {
@@ -406,5 +473,8 @@ mod tests {
         assert_eq!(t[0b0000_0000], [0, 1, 2, 3, 4, 5, 6, 7]);
         assert_eq!(t[0b1000_0010], [1, 7, 0, 2, 3, 4, 5, 6]);
         assert_eq!(t[0b1111_1111], [0, 1, 2, 3, 4, 5, 6, 7]);
+        let t16 = &x86::LEFT_PACK16;
+        assert_eq!(t16[0b1000_0010][..4], [2, 3, 14, 15]);
+        assert_eq!(t16[0b1000_0010][4], 0x80, "the rest is zeroed");
     }
 }
