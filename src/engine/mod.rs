@@ -592,7 +592,7 @@ impl Engine {
                     Some(c) => self.population.encode(c),
                     None => self
                         .population
-                        .draw(e.group, false, || attributes_rng.next_u64()),
+                        .draw(e.group, false, attributes_rng.next_u64()),
                 };
                 // Someone enrolled longer than the group's maximum stay is closed in the
                 // first simulated month, as if they had just reached it.
@@ -612,7 +612,7 @@ impl Engine {
                     // Enrolled before the definition applies: drawn from everyone.
                     let profile = if self.population.present {
                         self.population
-                            .draw(c.group, false, || attributes_rng.next_u64())
+                            .draw(c.group, false, attributes_rng.next_u64())
                     } else {
                         0
                     };
@@ -774,7 +774,7 @@ impl Engine {
                 let cell = mix.draw(u) as u8;
                 let profile = if pop.present {
                     let rng = &mut ts.attributes_rng;
-                    pop.draw(cell as usize / 2, refill, || rng.next_u64())
+                    pop.draw(cell as usize / 2, refill, rng.next_u64())
                 } else {
                     0
                 };
@@ -820,7 +820,7 @@ impl Engine {
                 let cell = (ci.group * 2 + usize::from(!woman)) as u8;
                 let profile = attributes_rng
                     .as_mut()
-                    .map_or(0, |r| pop.draw(ci.group, refill, || r.next_u64()));
+                    .map_or(0, |r| pop.draw(ci.group, refill, r.next_u64()));
                 let Some(&t) = open.get(pick) else {
                     declined += 1;
                     continue;

@@ -85,6 +85,7 @@ pub(super) struct Cumulative {
 
 impl Cumulative {
     /// Thresholds of shares that sum to 1.
+    #[cfg(test)]
     pub fn new(shares: &[f64]) -> Cumulative {
         Cumulative::scaled(shares, 1.0)
     }
@@ -149,6 +150,76 @@ impl Cumulative {
     }
 }
 
+/// Walker's alias table: draws an index with given weights from one 64-bit uniform in
+/// constant time (one load and one comparison), whatever the number of indices. Used for
+/// whole attribute profiles, which number in the hundreds or thousands.
+#[derive(Debug, Clone)]
+pub(super) struct Alias {
+    /// Per bucket (a power of two of them, so the high 32 bits pick one exactly
+    /// uniformly): the threshold below which the low 32 bits keep the bucket's own index
+    /// (low half), and the alias taken otherwise (high half).
+    buckets: Vec<u64>,
+}
+
+impl Alias {
+    /// The table of weights (non-negative; all zero draws index 0).
+    pub fn new(weights: &[f64]) -> Alias {
+        let n = weights.len().max(1).next_power_of_two();
+        let total: f64 = weights.iter().sum();
+        // Each bucket holds 1 in units of the mean weight.
+        let mut q: Vec<f64> = (0..n)
+            .map(|i| match weights.get(i) {
+                _ if total <= 0.0 => f64::from(u8::from(i == 0)) * n as f64,
+                Some(&w) => w * n as f64 / total,
+                None => 0.0,
+            })
+            .collect();
+        let mut alias: Vec<usize> = (0..n).collect();
+        let (mut small, mut large): (Vec<usize>, Vec<usize>) = (0..n).partition(|&i| q[i] < 1.0);
+        while let (Some(&l), Some(s)) = (large.last(), small.pop()) {
+            alias[s] = l;
+            q[l] -= 1.0 - q[s];
+            if q[l] < 1.0 {
+                large.pop();
+                small.push(l);
+            }
+        }
+        // What is left holds 1 up to rounding: it keeps its own index.
+        for i in small.into_iter().chain(large) {
+            q[i] = 1.0;
+            alias[i] = i;
+        }
+        let buckets = (0..n)
+            .map(|i| {
+                let own = (q[i] * 4_294_967_296.0).round().min(u32::MAX as f64) as u64;
+                own | ((alias[i] as u64) << 32)
+            })
+            .collect();
+        Alias { buckets }
+    }
+
+    /// The index drawn by uniform `w`.
+    #[inline(always)]
+    pub fn draw(&self, w: u64) -> usize {
+        let i = (((w >> 32) * self.buckets.len() as u64) >> 32) as usize;
+        let e = self.buckets[i];
+        std::hint::select_unpredictable((w as u32) < e as u32, i, (e >> 32) as usize)
+    }
+
+    /// The probability the table gives each index below `n` (for tests).
+    #[cfg(test)]
+    fn probabilities(&self, n: usize) -> Vec<f64> {
+        let mut p = vec![0.0; n.max(self.buckets.len())];
+        let scale = 1.0 / (self.buckets.len() as f64 * 4_294_967_296.0);
+        for (i, &e) in self.buckets.iter().enumerate() {
+            let own = (e as u32) as f64;
+            p[i] += own * scale;
+            p[(e >> 32) as usize] += (4_294_967_296.0 - own) * scale;
+        }
+        p
+    }
+}
+
 /// Everything the engine needs about attributes and eligibility, precomputed.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Population {
@@ -160,10 +231,12 @@ pub(super) struct Population {
     radix: Vec<u16>,
     /// Total categories over all attributes.
     pub categories: usize,
-    /// Draw tables per group and attribute, `[group][attribute]`.
-    draw: Vec<Vec<Cumulative>>,
-    /// Draw tables restricted to eligible categories (refill), `[group][attribute]`.
-    draw_eligible: Vec<Vec<Cumulative>>,
+    /// Profile draw tables, shared by groups whose profile distributions are equal.
+    tables: Vec<Alias>,
+    /// Each group's table of profiles of everyone it refers.
+    everyone: Vec<usize>,
+    /// Each group's table of eligible profiles only (refill; empty otherwise).
+    eligible_only: Vec<usize>,
     /// Share of each group's referrals that is eligible.
     pub eligible_share: Vec<f64>,
     /// Whether each profile may enter.
@@ -201,30 +274,61 @@ impl Population {
                 .as_ref()
                 .is_none_or(|e: &Eligibility| e.allowed[a][k])
         };
-        let draw = (0..p.groups.len())
-            .map(|g| {
-                attrs
-                    .iter()
-                    .map(|a| Cumulative::new(&a.distribution[g]))
-                    .collect()
-            })
-            .collect();
-        let draw_eligible = (0..p.groups.len())
-            .map(|g| {
-                attrs
-                    .iter()
-                    .enumerate()
-                    .map(|(i, a)| {
-                        let kept: Vec<f64> = a.distribution[g]
-                            .iter()
-                            .enumerate()
-                            .map(|(k, &s)| if allowed(i, k) { s } else { 0.0 })
-                            .collect();
-                        Cumulative::normalised(&kept)
-                    })
-                    .collect()
-            })
-            .collect();
+        // Attributes are independent: a profile's share is the product of its
+        // categories' shares (with refill, each renormalised over the allowed ones, which
+        // equals the eligible profiles' shares renormalised, as eligibility is a product).
+        let mut tables: Vec<Alias> = Vec::new();
+        let mut weights_seen: Vec<Vec<f64>> = Vec::new();
+        let mut table_for = |g: usize, eligible_only: bool| {
+            let shares: Vec<Vec<f64>> = attrs
+                .iter()
+                .enumerate()
+                .map(|(a, attr)| {
+                    let kept: Vec<f64> = attr.distribution[g]
+                        .iter()
+                        .enumerate()
+                        .map(|(k, &s)| {
+                            if !eligible_only || allowed(a, k) {
+                                s
+                            } else {
+                                0.0
+                            }
+                        })
+                        .collect();
+                    let total: f64 = kept.iter().sum();
+                    kept.iter()
+                        .map(|s| s / total.max(f64::MIN_POSITIVE))
+                        .collect()
+                })
+                .collect();
+            let weights: Vec<f64> = (0..profiles)
+                .map(|profile| {
+                    decode(profile, &radix)
+                        .iter()
+                        .zip(&shares)
+                        .map(|(&k, s)| s[k as usize])
+                        .product()
+                })
+                .collect();
+            match weights_seen.iter().position(|w| *w == weights) {
+                Some(i) => i,
+                None => {
+                    tables.push(Alias::new(&weights));
+                    weights_seen.push(weights);
+                    tables.len() - 1
+                }
+            }
+        };
+        let refill = p
+            .eligibility
+            .as_ref()
+            .is_some_and(|e| e.ineligible == Ineligible::Refill);
+        let everyone: Vec<usize> = (0..p.groups.len()).map(|g| table_for(g, false)).collect();
+        let eligible_only: Vec<usize> = if refill {
+            (0..p.groups.len()).map(|g| table_for(g, true)).collect()
+        } else {
+            Vec::new()
+        };
         let eligible_share = (0..p.groups.len())
             .map(|g| {
                 p.eligibility
@@ -257,8 +361,9 @@ impl Population {
             hazards: !attrs.iter().all(Attribute::is_neutral),
             radix,
             categories,
-            draw,
-            draw_eligible,
+            tables,
+            everyone,
+            eligible_only,
             eligible_share,
             eligible,
             ineligible: p.eligibility.as_ref().map(|e| e.ineligible),
@@ -268,28 +373,16 @@ impl Population {
         }
     }
 
-    /// The profile of a referral of `group` from uniforms given by `next`; with `refill`,
-    /// drawn from the eligible categories only.
-    pub fn draw(&self, group: usize, refill: bool, mut next: impl FnMut() -> u64) -> u16 {
-        let tables = if refill {
-            &self.draw_eligible[group]
+    /// The profile of a referral of `group` from one 64-bit uniform; with `refill`,
+    /// drawn from the eligible profiles only.
+    #[inline(always)]
+    pub fn draw(&self, group: usize, refill: bool, w: u64) -> u16 {
+        let table = if refill {
+            self.eligible_only[group]
         } else {
-            &self.draw[group]
+            self.everyone[group]
         };
-        let mut profile = 0u32;
-        let mut stride = 1u32;
-        let mut word = 0u64;
-        for (a, t) in tables.iter().enumerate() {
-            let u = if a % 2 == 0 {
-                word = next();
-                (word >> 32) as u32
-            } else {
-                word as u32
-            };
-            profile += t.draw(u) as u32 * stride;
-            stride *= self.radix[a] as u32;
-        }
-        profile as u16
+        self.tables[table].draw(w) as u16
     }
 
     /// The profile of given categories (one per attribute, in attribute order).
@@ -346,6 +439,45 @@ mod tests {
             assert!(c.iter().zip(radix).all(|(&k, r)| k < r));
             assert!(seen.insert(c));
         }
+    }
+
+    /// The alias table gives every index its weight's share to within 2⁻³² per bucket,
+    /// for uneven, zero, padded (not a power of two) and all-zero weights; and a draw
+    /// picks a bucket by the high bits and keeps it or takes its alias by the low bits.
+    #[test]
+    fn alias_tables_give_each_index_its_share() {
+        let cases: [Vec<f64>; 5] = [
+            vec![0.5, 0.35, 0.15],
+            vec![0.3, 0.0, 0.0, 0.7, 1e-9],
+            (1..=640).map(|i| ((i * 37) % 101) as f64).collect(),
+            vec![1.0],
+            vec![0.0, 0.0, 0.0],
+        ];
+        for weights in cases {
+            let t = Alias::new(&weights);
+            let total: f64 = weights.iter().sum();
+            let p = t.probabilities(weights.len());
+            for (i, &w) in weights.iter().enumerate() {
+                let expected = if total > 0.0 {
+                    w / total
+                } else {
+                    f64::from(u8::from(i == 0))
+                };
+                assert!(
+                    (p[i] - expected).abs() < 1e-9,
+                    "{weights:?}: index {i}: {} vs {expected}",
+                    p[i]
+                );
+            }
+            assert!(
+                p[weights.len()..].iter().all(|&x| x < 1e-12),
+                "padding is never drawn"
+            );
+        }
+        let t = Alias::new(&[0.5, 0.35, 0.15]);
+        // Four buckets: bucket 3 (weight 0) always takes its alias.
+        assert_ne!(t.draw(u64::MAX), 3);
+        assert_eq!(t.draw(0), 0, "bucket 0 keeps index 0 at the lowest uniform");
     }
 
     #[test]
