@@ -18,6 +18,7 @@
 //! table fits, the loop runs eight participants at a time ([`simd`]) with identical
 //! results.
 
+mod exact;
 mod population;
 pub mod rng;
 mod simd;
@@ -1150,6 +1151,8 @@ struct ScreenBuffers {
     uniforms: Vec<u32>,
     /// Who leaves: bit `r % 8` of byte `r / 8` for participant `r`.
     leaving: Vec<u8>,
+    /// The candidates' own hazards and outcomes.
+    exact: exact::Batch,
 }
 
 impl Engine {
@@ -1185,6 +1188,7 @@ impl Engine {
             candidates,
             uniforms,
             leaving,
+            ..
         } = buffers;
         if candidates.len() < padded {
             candidates.resize(padded, 0);
@@ -1221,21 +1225,35 @@ impl Engine {
 
         leaving.clear();
         leaving.resize(padded / BLOCK, 0);
+        let (candidates, uniforms) = (&candidates[..found], &uniforms[..found]);
+        if HAZARDS {
+            // Each candidate's own hazards, cause by cause in columns, so that the exact
+            // arithmetic runs over whole columns (four candidates at a time with AVX2).
+            let batch = &mut buffers.exact;
+            batch.resize(found);
+            for (c, &r) in candidates.iter().enumerate() {
+                let (key, profile) = (ts.members[r as usize], ts.profiles[r as usize]);
+                let slot = &hazards[self.slot_index(key, now)];
+                let a = &pop.factors[profile as usize];
+                for k in 0..HAZARD_CAUSES {
+                    batch.hazards[k][c] = slot[k] * a[k];
+                }
+            }
+            batch.outcomes(uniforms);
+        }
         let start = tally.log.len();
         tally.log.resize(start + found, 0);
         tally.log_profiles.resize(start + found, 0);
         let (log, log_profiles) = (&mut tally.log[start..], &mut tally.log_profiles[start..]);
         let mut logged = 0;
-        for (&r, &u) in candidates[..found].iter().zip(&uniforms[..found]) {
+        for (c, (&r, &u)) in candidates.iter().zip(uniforms).enumerate() {
             let r = r as usize;
             let key = ts.members[r];
             let profile = ts.profiles[r];
-            let i = self.slot_index(key, now);
             let outcome = if HAZARDS {
-                let a = &pop.factors[profile as usize];
-                exact_outcome(u, std::array::from_fn(|k| hazards[i][k] * a[k]))
+                buffers.exact.outcome[c]
             } else {
-                outcome_of(u as i32, &table[i])
+                outcome_of(u as i32, &table[self.slot_index(key, now)])
             };
             let leave = (outcome < ExitCause::MaxDuration as u32) | (key < expiring);
             log[logged] = pack_exit(outcome, key);
@@ -1261,25 +1279,6 @@ impl Engine {
         ts.members.truncate(kept);
         ts.profiles.truncate(kept);
     }
-}
-
-/// The outcome of a participant with hazards `h` and uniform bits `u` (read as in
-/// [`outcome_of`]), computed from the hazards themselves and without branches: with
-/// `v = (u + 1) / 2³²` for the unsigned uniform `u`, the participant stays (4) if
-/// `v > p = 1 − e^−H`, and otherwise leaves for the first cause `k` with
-/// `v · H ≤ p · (h₀ + … + h_k)`, that is with probability `h_k / H` given an exit.
-#[inline(always)]
-fn exact_outcome(u: u32, h: CauseFactors) -> u32 {
-    let total = h[0] + h[1] + h[2] + h[3];
-    let p = one_minus_exp_neg(total);
-    let v = ((u ^ SIGN) as f64 + 1.0) * (1.0 / 4_294_967_296.0);
-    let vh = v * total;
-    let c0 = h[0];
-    let c1 = c0 + h[1];
-    let c2 = c1 + h[2];
-    let cause = u32::from(vh > p * c0) + u32::from(vh > p * c1) + u32::from(vh > p * c2);
-    // Stayers and leavers come at random: a select, not a branch.
-    std::hint::select_unpredictable(v > p, ExitCause::MaxDuration as u32, cause)
 }
 
 /// Per month counts of the exits step over all teams, added to the trajectory once per
@@ -1356,65 +1355,13 @@ pub fn exit_probabilities(h: CauseFactors) -> (f64, CauseFactors) {
         return (0.0, [0.0; HAZARD_CAUSES]);
     }
     (
-        one_minus_exp_neg(total),
+        exact::one_minus_exp_neg(total),
         std::array::from_fn(|k| h[k] / total),
     )
 }
 
-/// `1 − e^−x` for `x ≥ 0`, without branches, to about 1e-15 absolute (the draws resolve
-/// 2⁻³² ≈ 2e-10): `e^−x = 2^−k/32 · e^−r` with `k` the nearest integer to `32x / ln 2`
-/// and `|r| ≤ ln 2 / 64`, `2^−k/32` from a 32-entry table and an exponent, and `e^−r` by
-/// its Taylor polynomial to degree 6. Plain IEEE arithmetic in a fixed order, so every
-/// machine gets the same bits (a libm may differ between versions).
-#[inline(always)]
-fn one_minus_exp_neg(x: f64) -> f64 {
-    // Cody–Waite split of ln 2 / 32: k · LN2_HI_32 is exact for every k that occurs.
-    // (fdlibm's ln2_hi, whose low 32 bits are zero, and ln2_lo = ln 2 − ln2_hi.)
-    const LN2_HI_32: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000) / 32.0;
-    const LN2_LO_32: f64 = f64::from_bits(0x3dea_39ef_3579_3c76) / 32.0;
-    const C: [f64; 7] = [
-        1.0,
-        1.0,
-        1.0 / 2.0,
-        1.0 / 6.0,
-        1.0 / 24.0,
-        1.0 / 120.0,
-        1.0 / 720.0,
-    ];
-    // Beyond 700, e^−x is below the smallest normal double: the probability is 1.
-    let x = x.clamp(0.0, 700.0);
-    let k = (x * (32.0 * std::f64::consts::LOG2_E) + 0.5) as i64;
-    let kf = k as f64;
-    let t = kf * LN2_HI_32 - x + kf * LN2_LO_32;
-    let poly = C[0] + t * (C[1] + t * (C[2] + t * (C[3] + t * (C[4] + t * (C[5] + t * C[6])))));
-    let scale = f64::from_bits(((1023 - (k >> 5)) as u64) << 52);
-    1.0 - poly * NEG_EXP2_32[(k & 31) as usize] * scale
-}
-
-/// `2^−j/32` for j = 0..32, computed at compile time (the Taylor series of `e^−y` at
-/// `y = j ln 2 / 32`, whose terms fall fast for `y < 0.7`).
-static NEG_EXP2_32: [f64; 32] = neg_exp2_32();
-
-const fn neg_exp2_32() -> [f64; 32] {
-    let mut table = [0.0; 32];
-    let mut j = 0;
-    while j < 32 {
-        let y = j as f64 * std::f64::consts::LN_2 / 32.0;
-        let (mut term, mut sum) = (1.0f64, 1.0f64);
-        let mut n = 1;
-        while n < 30 {
-            term = term * -y / n as f64;
-            sum += term;
-            n += 1;
-        }
-        table[j] = sum;
-        j += 1;
-    }
-    table
-}
-
 /// The sign bit of a 32-bit threshold or uniform.
-const SIGN: u32 = 0x8000_0000;
+pub(crate) const SIGN: u32 = 0x8000_0000;
 
 /// A slot's `[exit, cause₀, cause₁, cause₂]` thresholds for hazards `h`, each the 32-bit
 /// threshold with its sign bit flipped: a participant's uniform is the generator's bits
@@ -1489,33 +1436,6 @@ mod tests {
                 assert_eq!(a, b, "replication {rep}");
             }
         }
-    }
-
-    /// The polynomial agrees with libm's `expm1` to 2e-15 over every range that occurs
-    /// (and the ends: 0 gives 0, large hazards give 1).
-    #[test]
-    fn one_minus_exp_neg_matches_expm1() {
-        let mut worst = 0.0f64;
-        for i in 0..200_000 {
-            let x = i as f64 * 1e-4 + (i % 7) as f64 * 1.3e-9;
-            worst = worst.max((one_minus_exp_neg(x) + (-x).exp_m1()).abs());
-        }
-        for x in [
-            1e-12,
-            1e-6,
-            0.3465,
-            0.3466,
-            25.0,
-            100.0,
-            699.0,
-            800.0,
-            f64::INFINITY,
-        ] {
-            worst = worst.max((one_minus_exp_neg(x) + (-x).exp_m1()).abs());
-        }
-        assert!(worst < 2e-15, "worst absolute error {worst:e}");
-        assert_eq!(one_minus_exp_neg(0.0), 0.0);
-        assert_eq!(one_minus_exp_neg(1e6), 1.0);
     }
 
     #[test]
