@@ -18,6 +18,7 @@
 //! table fits, the loop runs eight participants at a time ([`simd`]) with identical
 //! results.
 
+mod categories;
 mod exact;
 mod population;
 pub mod rng;
@@ -156,6 +157,8 @@ pub struct Workspace {
     entered: Vec<u32>,
     /// Entrants admitted to one team in the month: (cell, profile).
     admitted: Vec<(u8, u16)>,
+    /// Profile and gender (`profile << 1 | gender`) of the month's entrants, with attributes.
+    profiled: Vec<u32>,
     /// Entrants of the month per attribute category and gender.
     category_entered: Vec<u32>,
     /// Candidates of the participant loop with attributes.
@@ -644,27 +647,29 @@ impl Engine {
     }
 
     /// Adds entrants `(cell, profile)` of month `m` to a team's caseload, counting them in
-    /// `entered` (per cell) and in `categories` (per attribute category and gender).
+    /// `entered` (per cell) and, with attributes, adding their profile and gender
+    /// (`profile << 1 | gender`) to `profiled` for the month's category counts.
     fn admit(
         &self,
         ts: &mut TeamState,
         entrants: &[(u8, u16)],
         m: i32,
         entered: &mut [u32],
-        categories: &mut [u32],
+        profiled: &mut Vec<u32>,
     ) {
-        let pop = &self.population;
         ts.members
             .extend(entrants.iter().map(|&(cell, _)| self.member(m, cell)));
-        for &(cell, profile) in entrants {
+        for &(cell, _) in entrants {
             entered[cell as usize] += 1;
-            if pop.present {
-                ts.profiles.push(profile);
-                let gender = (cell & 1) as usize;
-                for &k in pop.categories_of(profile) {
-                    categories[k as usize * 2 + gender] += 1;
-                }
-            }
+        }
+        if self.population.present {
+            ts.profiles
+                .extend(entrants.iter().map(|&(_, profile)| profile));
+            profiled.extend(
+                entrants
+                    .iter()
+                    .map(|&(cell, profile)| u32::from(profile) << 1 | u32::from(cell & 1)),
+            );
         }
     }
 
@@ -737,8 +742,7 @@ impl Engine {
         let cells = self.cell_hazards.len();
         ws.entered.clear();
         ws.entered.resize(cells, 0);
-        ws.category_entered.clear();
-        ws.category_entered.resize(pop.categories * 2, 0);
+        ws.profiled.clear();
         // Without attributes or a cap, every referral is admitted and nobody waits.
         let lean = !pop.present && intake.cap.is_none();
         for t in intake.scheduled_teams(m, teams) {
@@ -789,7 +793,7 @@ impl Engine {
                     declined += 1;
                 }
             }
-            self.admit(ts, admitted, m, &mut ws.entered, &mut ws.category_entered);
+            self.admit(ts, admitted, m, &mut ws.entered, &mut ws.profiled);
         }
         for (i, ci) in intake.continuous.iter().enumerate() {
             let Some(poisson) = &self.poisson[i] else {
@@ -830,13 +834,7 @@ impl Engine {
                 if !pop.is_eligible(profile) {
                     ineligible += 1;
                 } else if ts.caseload() < cap {
-                    self.admit(
-                        ts,
-                        &[(cell, profile)],
-                        m,
-                        &mut ws.entered,
-                        &mut ws.category_entered,
-                    );
+                    self.admit(ts, &[(cell, profile)], m, &mut ws.entered, &mut ws.profiled);
                 } else if overflow == Overflow::Wait {
                     ts.waiting.push_back((cell, profile));
                 } else {
@@ -855,6 +853,15 @@ impl Engine {
         if let Some(r) = rec {
             out.declined[r] += declined;
             out.ineligible[r] += ineligible;
+            ws.category_entered.clear();
+            ws.category_entered.resize(pop.categories * 2, 0);
+            let profiled = &ws.profiled;
+            pop.categories_of.count(
+                profiled.len(),
+                |i| ((profiled[i] >> 1) as u16, (profiled[i] & 1) as usize),
+                2,
+                &mut ws.category_entered,
+            );
             let n = ws.category_entered.len();
             for (o, v) in out.category_entrants[r * n..(r + 1) * n]
                 .iter_mut()
@@ -1034,14 +1041,19 @@ impl Engine {
             tally.outcomes[cell * EXIT_CAUSES + outcome as usize] += 1;
             tally.stays[((d / 6) as usize).min(STAY_BANDS - 1)] += 1;
         }
-        for (&entry, &profile) in tally.log.iter().zip(&tally.log_profiles) {
-            let (outcome, key) = unpack_exit(entry);
-            let gender = (key & 1) as usize;
-            for &k in self.population.categories_of(profile) {
-                tally.category_exits[(k as usize * 2 + gender) * EXIT_CAUSES + outcome as usize] +=
-                    1;
-            }
-        }
+        let (log, profiles) = (&tally.log, &tally.log_profiles);
+        self.population.categories_of.count(
+            profiles.len(),
+            |i| {
+                let (outcome, key) = unpack_exit(log[i]);
+                (
+                    profiles[i],
+                    (key & 1) as usize * EXIT_CAUSES + outcome as usize,
+                )
+            },
+            2 * EXIT_CAUSES,
+            &mut tally.category_exits,
+        );
         for (a, row) in cell_active
             .iter_mut()
             .zip(tally.outcomes.chunks_exact(EXIT_CAUSES))

@@ -5,6 +5,7 @@
 
 use crate::model::{Attribute, CauseFactors, Eligibility, Ineligible, Programme, NEUTRAL};
 
+use super::categories::ProfileCategories;
 use super::rng::threshold32;
 
 /// Inner thresholds up to which a draw compares with a fixed-size array (one vector
@@ -247,8 +248,8 @@ pub(super) struct Population {
     pub factors: Vec<CauseFactors>,
     /// Largest multiplier per cause over all profiles.
     pub max_factors: CauseFactors,
-    /// Global category of each attribute per profile, `[profile][attribute]`.
-    profile_categories: Vec<u16>,
+    /// The categories of each profile, and their counting.
+    pub categories_of: ProfileCategories,
 }
 
 impl Population {
@@ -369,7 +370,7 @@ impl Population {
             ineligible: p.eligibility.as_ref().map(|e| e.ineligible),
             factors,
             max_factors,
-            profile_categories,
+            categories_of: ProfileCategories::new(profile_categories, attrs.len(), categories),
         }
     }
 
@@ -404,13 +405,6 @@ impl Population {
     /// Whether a profile may enter under the definition.
     pub fn is_eligible(&self, profile: u16) -> bool {
         self.eligible.get(profile as usize).copied().unwrap_or(true)
-    }
-
-    /// Global category indices (offset per attribute) of a profile.
-    pub fn categories_of(&self, profile: u16) -> &[u16] {
-        let n = self.radix.len();
-        let i = profile as usize * n;
-        &self.profile_categories[i..i + n]
     }
 }
 
