@@ -96,12 +96,15 @@ pub(super) struct Batch {
 }
 
 impl Batch {
-    /// Room for `n` candidates (the contents are to be overwritten).
-    pub fn resize(&mut self, n: usize) {
-        for column in &mut self.hazards {
-            column.resize(n, 0.0);
+    /// Room for at least `n` candidates (the contents are to be overwritten). Columns
+    /// only grow, so that a month's teams do not refill them with zeros in turn.
+    pub fn make_room(&mut self, n: usize) {
+        if self.outcome.len() < n {
+            for column in &mut self.hazards {
+                column.resize(n, 0.0);
+            }
+            self.outcome.resize(n, 0);
         }
-        self.outcome.resize(n, 0);
     }
 
     /// Computes every candidate's outcome from their hazards and uniform bits.
@@ -183,7 +186,7 @@ mod tests {
 
         let mut batch = Batch::default();
         let n = 1001;
-        batch.resize(n);
+        batch.make_room(n);
         let mut state = 0x2545_f491_4f6c_dd1du64;
         let mut next = || {
             state ^= state << 13;
@@ -201,7 +204,7 @@ mod tests {
             .map(|c| outcome(uniforms[c], std::array::from_fn(|k| batch.hazards[k][c])))
             .collect();
         batch.outcomes(&uniforms);
-        assert_eq!(batch.outcome, expected);
+        assert_eq!(batch.outcome[..n], expected);
         let mut plain = vec![0; n];
         outcomes(&batch.hazards, &uniforms, &mut plain);
         assert_eq!(plain, expected);

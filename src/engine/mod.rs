@@ -1242,39 +1242,52 @@ impl Engine {
             // Each candidate's own hazards, cause by cause in columns, so that the exact
             // arithmetic runs over whole columns (four candidates at a time with AVX2).
             let batch = &mut buffers.exact;
-            batch.resize(found);
+            batch.make_room(found);
+            let [h0, h1, h2, h3] = batch.hazards.each_mut().map(|c| &mut c[..found]);
             for (c, &r) in candidates.iter().enumerate() {
                 let (key, profile) = (ts.members[r as usize], ts.profiles[r as usize]);
                 let slot = &hazards[self.slot_index(key, now)];
                 let a = &pop.factors[profile as usize];
-                for k in 0..HAZARD_CAUSES {
-                    batch.hazards[k][c] = slot[k] * a[k];
-                }
+                (h0[c], h1[c], h2[c], h3[c]) = (
+                    slot[0] * a[0],
+                    slot[1] * a[1],
+                    slot[2] * a[2],
+                    slot[3] * a[3],
+                );
             }
             batch.outcomes(uniforms);
         }
+        // Every candidate is written to the log and only leavers advance it, so the log
+        // needs room for all of them; written through its spare capacity, as zeroing it
+        // first would cost a pass of its own.
         let start = tally.log.len();
-        tally.log.resize(start + found, 0);
-        tally.log_profiles.resize(start + found, 0);
-        let (log, log_profiles) = (&mut tally.log[start..], &mut tally.log_profiles[start..]);
+        tally.log.reserve(found);
+        tally.log_profiles.reserve(found);
+        let log = &mut tally.log.spare_capacity_mut()[..found];
+        let log_profiles = &mut tally.log_profiles.spare_capacity_mut()[..found];
+        let outcomes = &buffers.exact.outcome;
         let mut logged = 0;
         for (c, (&r, &u)) in candidates.iter().zip(uniforms).enumerate() {
             let r = r as usize;
             let key = ts.members[r];
             let profile = ts.profiles[r];
             let outcome = if HAZARDS {
-                buffers.exact.outcome[c]
+                outcomes[c]
             } else {
                 outcome_of(u as i32, &table[self.slot_index(key, now)])
             };
             let leave = (outcome < ExitCause::MaxDuration as u32) | (key < expiring);
-            log[logged] = pack_exit(outcome, key);
-            log_profiles[logged] = profile;
+            log[logged].write(pack_exit(outcome, key));
+            log_profiles[logged].write(profile);
             logged += usize::from(leave);
             leaving[r / BLOCK] |= u8::from(leave) << (r % BLOCK);
         }
-        tally.log.truncate(start + logged);
-        tally.log_profiles.truncate(start + logged);
+        // SAFETY: entries `start..start + logged` were written above (`logged` never
+        // passes the candidate just written), within the capacity reserved for them.
+        unsafe {
+            tally.log.set_len(start + logged);
+            tally.log_profiles.set_len(start + logged);
+        }
 
         let kept = if self.vector_loop && cells <= 8 {
             simd::compact(&mut ts.members, &mut ts.profiles, n, leaving)
