@@ -159,8 +159,6 @@ pub struct Workspace {
     admitted: Vec<(u8, u16)>,
     /// Profile and gender (`profile << 1 | gender`) of the month's entrants, with attributes.
     profiled: Vec<u32>,
-    /// Entrants of the month per attribute category and gender.
-    category_entered: Vec<u32>,
     /// Candidates of the participant loop with attributes.
     screen: ScreenBuffers,
     /// Uniforms of one team's scheduled entrants' cells.
@@ -853,22 +851,15 @@ impl Engine {
         if let Some(r) = rec {
             out.declined[r] += declined;
             out.ineligible[r] += ineligible;
-            ws.category_entered.clear();
-            ws.category_entered.resize(pop.categories * 2, 0);
+            // `count` adds, so the counts go straight into the month's row of the trajectory.
+            let n = pop.categories * 2;
             let profiled = &ws.profiled;
             pop.categories_of.count(
                 profiled.len(),
                 |i| ((profiled[i] >> 1) as u16, (profiled[i] & 1) as usize),
                 2,
-                &mut ws.category_entered,
+                &mut out.category_entrants[r * n..(r + 1) * n],
             );
-            let n = ws.category_entered.len();
-            for (o, v) in out.category_entrants[r * n..(r + 1) * n]
-                .iter_mut()
-                .zip(&ws.category_entered)
-            {
-                *o += v;
-            }
         }
     }
 
