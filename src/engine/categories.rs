@@ -11,7 +11,7 @@
 use crate::model::EXIT_CAUSES;
 
 /// Most categories the masks hold.
-pub(super) const MASK_CATEGORIES: usize = 32;
+const MASK_CATEGORIES: usize = 32;
 
 /// Most rows an event can go to (gender times exit cause).
 const MAX_ROWS: usize = 2 * EXIT_CAUSES;
@@ -161,20 +161,18 @@ fn count_masked_avx2<E: Fn(usize) -> (u16, usize)>(
 
 #[cfg(test)]
 mod tests {
+    use rand::RngCore;
+
+    use super::super::rng::{stream, Purpose};
     use super::*;
 
-    /// Masks (where the machine has AVX2) give the same totals as counting one category at a time,
-    /// also past the 255 events after which the byte counters are emptied, and with 32
-    /// categories (the highest bit).
+    /// Masks (where the machine has AVX2) give the same totals as counting one category
+    /// at a time, also past the 255 events after which the byte counters are emptied, and
+    /// with 32 categories (the highest bit).
     #[test]
     fn masked_counts_equal_counting_one_at_a_time() {
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = stream(6, 0, Purpose::TeamAttributes, 0);
+        let mut next = move || rng.next_u64();
         // Attributes of 4, 5, 4, 2, 2, 2 categories (19 in all), and of 8, 8, 8, 8 (32).
         for radix in [vec![4u16, 5, 4, 2, 2, 2], vec![8, 8, 8, 8]] {
             let categories: usize = radix.iter().map(|&r| r as usize).sum();

@@ -4,7 +4,7 @@
 //! candidates runs several at a time where the machine has vector units (the results are
 //! the same either way: each lane does exactly the scalar operations).
 
-use crate::model::HAZARD_CAUSES;
+use crate::model::{ExitCause, HAZARD_CAUSES};
 
 use super::SIGN;
 
@@ -68,9 +68,9 @@ const fn neg_exp2_32() -> [f64; 32] {
 
 /// The outcome of a participant with hazards `h` and uniform bits `u` (read as in the
 /// exit tables: the sign bit flipped), without branches: with `v = (u + 1) / 2³²` for
-/// the unsigned uniform, the participant stays (4) if `v > p = 1 − e^−H`, and otherwise
-/// leaves for the first cause `k` with `v · H ≤ p · (h₀ + … + h_k)`, that is with
-/// probability `h_k / H` given an exit.
+/// the unsigned uniform, the participant stays ([`STAY`]) if `v > p = 1 − e^−H`, and
+/// otherwise leaves for the first cause `k` with `v · H ≤ p · (h₀ + … + h_k)`, that is
+/// with probability `h_k / H` given an exit.
 #[inline(always)]
 fn outcome(u: u32, h: [f64; HAZARD_CAUSES]) -> u32 {
     let total = h[0] + h[1] + h[2] + h[3];
@@ -82,8 +82,12 @@ fn outcome(u: u32, h: [f64; HAZARD_CAUSES]) -> u32 {
     let c2 = c1 + h[2];
     let cause = u32::from(vh > p * c0) + u32::from(vh > p * c1) + u32::from(vh > p * c2);
     // Stayers and leavers come at random: a select, not a branch.
-    std::hint::select_unpredictable(v > p, 4, cause)
+    std::hint::select_unpredictable(v > p, STAY, cause)
 }
+
+/// The outcome of a stay: the index of `max_duration`, which the caller turns into an
+/// exit for those at their last month, as with the exit tables' slots.
+const STAY: u32 = ExitCause::MaxDuration as u32;
 
 /// A column of candidates for the exact arithmetic: their hazards by cause, and their
 /// outcomes once computed.
@@ -91,7 +95,7 @@ fn outcome(u: u32, h: [f64; HAZARD_CAUSES]) -> u32 {
 pub(super) struct Batch {
     /// Hazards, `[cause][candidate]`.
     pub hazards: [Vec<f64>; HAZARD_CAUSES],
-    /// Outcomes (cause index, or 4 for a stay), `[candidate]`.
+    /// Outcomes (cause index, or [`STAY`] for a stay), `[candidate]`.
     pub outcome: Vec<u32>,
 }
 
@@ -140,6 +144,9 @@ unsafe fn outcomes_avx2(hazards: &[Vec<f64>; HAZARD_CAUSES], uniforms: &[u32], o
 
 #[cfg(test)]
 mod tests {
+    use rand::RngCore;
+
+    use super::super::rng::{stream, Purpose};
     use super::*;
 
     /// The polynomial agrees with libm's `expm1` to 2e-15 over every range that occurs
@@ -177,23 +184,18 @@ mod tests {
         let bits = |v: f64| ((v * 4_294_967_296.0) as u32) ^ SIGN;
         let h = [0.1, 0.05, 0.0, 0.05];
         let p = 1.0 - (-0.2f64).exp();
-        assert_eq!(outcome(bits(p + 1e-6), h), 4);
+        assert_eq!(outcome(bits(p + 1e-6), h), STAY);
         assert_eq!(outcome(bits(p * 0.49), h), 0);
         assert_eq!(outcome(bits(p * 0.51), h), 1);
         assert_eq!(outcome(bits(p * 0.76), h), 3, "fk_samverkan has no share");
-        assert_eq!(outcome(0, [0.0; 4]), 4);
-        assert_eq!(outcome(u32::MAX ^ SIGN, [0.0; 4]), 4);
+        assert_eq!(outcome(0, [0.0; 4]), STAY);
+        assert_eq!(outcome(u32::MAX ^ SIGN, [0.0; 4]), STAY);
 
         let mut batch = Batch::default();
         let n = 1001;
         batch.make_room(n);
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = stream(7, 0, Purpose::Exits, 0);
+        let mut next = || rng.next_u64();
         let uniforms: Vec<u32> = (0..n).map(|_| next() as u32).collect();
         for c in 0..n {
             for k in 0..HAZARD_CAUSES {
@@ -208,7 +210,7 @@ mod tests {
         let mut plain = vec![0; n];
         outcomes(&batch.hazards, &uniforms, &mut plain);
         assert_eq!(plain, expected);
-        let leavers = expected.iter().filter(|&&o| o < 4).count();
+        let leavers = expected.iter().filter(|&&o| o < STAY).count();
         assert!(leavers > 100 && leavers < 400, "{leavers} leavers of {n}");
     }
 }
