@@ -58,22 +58,22 @@ impl ProfileCategories {
     }
 
     /// Adds one to `out[k * rows + row]` for every category `k` of each of `n` events,
-    /// where `event(i)` gives the profile and row (below `rows` ≤ 10) of event `i`.
+    /// where `event(i)` gives the profile and row (below `rows` ≤ 10) of event `i`; by
+    /// mask in AVX2 if `vector` and the machine has it.
     #[inline(always)]
     pub fn count<E: Fn(usize) -> (u16, usize)>(
         &self,
+        vector: bool,
         n: usize,
         event: E,
         rows: usize,
         out: &mut [u32],
     ) {
         assert!(rows <= MAX_ROWS && out.len() >= self.categories * rows);
-        if self.masks.is_empty() {
-            self.count_each(n, event, rows, out);
-            return;
-        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = vector;
         #[cfg(target_arch = "x86_64")]
-        if super::simd::available() {
+        if vector && !self.masks.is_empty() && super::simd::available() {
             // SAFETY: AVX2 was detected just above.
             unsafe { count_masked_avx2(&self.masks, self.categories, n, event, rows, out) };
             return;
@@ -203,7 +203,7 @@ mod tests {
                 let mut expected = vec![0u32; categories * rows];
                 pc.count_each(n, |i| events[i], rows, &mut expected);
                 let mut counted = vec![0u32; categories * rows];
-                pc.count(n, |i| events[i], rows, &mut counted);
+                pc.count(true, n, |i| events[i], rows, &mut counted);
                 assert_eq!(counted, expected, "n {n}, rows {rows}");
                 let total: u32 = expected.iter().sum();
                 assert_eq!(total as usize, n * radix.len());
@@ -218,7 +218,7 @@ mod tests {
         let pc = ProfileCategories::new(list, 3, 40);
         assert!(pc.masks.is_empty());
         let mut out = vec![0u32; 40 * 2];
-        pc.count(3, |i| ([0, 1, 0][i], i % 2), 2, &mut out);
+        pc.count(true, 3, |i| ([0, 1, 0][i], i % 2), 2, &mut out);
         // Profile 0 (categories 0, 20, 39) twice in row 0, profile 1 (1, 21, 38) in row 1.
         for (k, row, times) in [
             (0, 0, 2),

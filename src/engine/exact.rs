@@ -111,10 +111,13 @@ impl Batch {
         }
     }
 
-    /// Computes every candidate's outcome from their hazards and uniform bits.
-    pub fn outcomes(&mut self, uniforms: &[u32]) {
+    /// Computes every candidate's outcome from their hazards and uniform bits, in AVX2 if
+    /// `vector` and the machine has it.
+    pub fn outcomes(&mut self, uniforms: &[u32], vector: bool) {
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = vector;
         #[cfg(target_arch = "x86_64")]
-        if super::simd::available() {
+        if vector && super::simd::available() {
             // SAFETY: AVX2 was detected just above.
             unsafe { outcomes_avx2(&self.hazards, uniforms, &mut self.outcome) };
             return;
@@ -205,7 +208,7 @@ mod tests {
         let expected: Vec<u32> = (0..n)
             .map(|c| outcome(uniforms[c], std::array::from_fn(|k| batch.hazards[k][c])))
             .collect();
-        batch.outcomes(&uniforms);
+        batch.outcomes(&uniforms, true);
         assert_eq!(batch.outcome[..n], expected);
         let mut plain = vec![0; n];
         outcomes(&batch.hazards, &uniforms, &mut plain);

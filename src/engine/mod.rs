@@ -202,6 +202,9 @@ pub struct Engine {
     /// [`simd`]): the machine has AVX2 and the programme's exit table fits the vector
     /// loop. Either way the results are the same.
     vector_loop: bool,
+    /// Whether the other AVX2 loops run (exact outcomes, category counts): the machine has
+    /// AVX2 and the engine is not [`Engine::scalar_only`].
+    vectors: bool,
     /// Unique per engine, so a workspace never serves cached tables across engines.
     id: u64,
 }
@@ -283,8 +286,8 @@ impl Engine {
             .collect();
         // The plain vector loop needs one band; the screen of the loop with attributes
         // takes any number.
-        let vector_loop =
-            simd::available() && cell_hazards.len() <= 8 && (bands == 1 || population.present);
+        let vectors = simd::available();
+        let vector_loop = vectors && cell_hazards.len() <= 8 && (bands == 1 || population.present);
         Engine {
             cell_hazards,
             band_of,
@@ -321,14 +324,16 @@ impl Engine {
                 .map_or(-(p.calendar.warmup as i32), |r| r.month),
             id: NEXT_ENGINE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             vector_loop,
+            vectors,
             programme: p,
         }
     }
 
-    /// The same engine with the scalar participant loop only (to check that the vector
-    /// loop gives identical results, and to measure what it gains).
+    /// The same engine without AVX2 loops, as on a machine without AVX2 (to check that the
+    /// vector loops give identical results, and to measure what they gain).
     pub fn scalar_only(mut self) -> Engine {
         self.vector_loop = false;
+        self.vectors = false;
         self
     }
 
@@ -855,6 +860,7 @@ impl Engine {
             let n = pop.categories * 2;
             let profiled = &ws.profiled;
             pop.categories_of.count(
+                self.vectors,
                 profiled.len(),
                 |i| ((profiled[i] >> 1) as u16, (profiled[i] & 1) as usize),
                 2,
@@ -1034,6 +1040,7 @@ impl Engine {
         }
         let (log, profiles) = (&tally.log, &tally.log_profiles);
         self.population.categories_of.count(
+            self.vectors,
             profiles.len(),
             |i| {
                 let (outcome, key) = unpack_exit(log[i]);
@@ -1246,7 +1253,7 @@ impl Engine {
                     slot[3] * a[3],
                 );
             }
-            batch.outcomes(uniforms);
+            batch.outcomes(uniforms, self.vectors);
         }
         // Every candidate is written to the log and only leavers advance it, so the log
         // needs room for all of them; written through its spare capacity, as zeroing it
