@@ -44,6 +44,21 @@ pub(super) fn one_minus_exp_neg(x: f64) -> f64 {
     1.0 - poly * NEG_EXP2_32[(k & 31) as usize] * scale
 }
 
+/// A screen threshold for hazards summing to at most `x`: a biased 32-bit threshold (as
+/// in the exit tables) that every uniform leaving under [`outcome`] by hazards summing to
+/// at most `x` lies below. It needs no `exp`: by Taylor's theorem `1 − e^−x` is its cubic
+/// polynomial less `e^−ξ x⁴/24` for some `0 ≤ ξ ≤ x`, so the cubic lies above it by at
+/// most `x⁴/24` (about 1e-4 relative at the usual monthly hazards: a screen lets that many
+/// more candidates through), and the margin of 2⁻⁴⁰ covers rounding, below 1e-15 in both.
+#[inline(always)]
+pub(super) fn screen_threshold(x: f64) -> i32 {
+    const MARGIN: f64 = 1.0 / 1_099_511_627_776.0;
+    let cubic = x * (1.0 - x * (0.5 - x * (1.0 / 6.0)));
+    // `min` also turns the NaN of an infinite sum into 1.
+    let p = (cubic * (1.0 + MARGIN) + MARGIN).min(1.0);
+    (super::rng::threshold32(p) ^ SIGN) as i32
+}
+
 /// `2^−j/32` for j = 0..32, computed at compile time (the Taylor series of `e^−y` at
 /// `y = j ln 2 / 32`, whose terms fall fast for `y < 0.7`).
 static NEG_EXP2_32: [f64; 32] = neg_exp2_32();
@@ -177,6 +192,25 @@ mod tests {
         assert!(worst < 2e-15, "worst absolute error {worst:e}");
         assert_eq!(one_minus_exp_neg(0.0), 0.0);
         assert_eq!(one_minus_exp_neg(1e6), 1.0);
+    }
+
+    /// The screen threshold is at or above the exact threshold of every hazard sum up to
+    /// its own (so the screen lets every leaver through), and above it by little.
+    #[test]
+    fn screen_threshold_bounds_every_leaver() {
+        let exact = |x: f64| (super::super::rng::threshold32(one_minus_exp_neg(x)) ^ SIGN) as i32;
+        assert_eq!(screen_threshold(0.0), i32::MIN, "no hazard, no candidate");
+        for i in 0..400_000 {
+            let x = i as f64 * 1e-5 * (1.0 + (i % 3) as f64 * 1e-9);
+            let (bound, below) = (screen_threshold(x), exact(x));
+            assert!(bound >= below, "x = {x}: {bound} < {below}");
+            // Above by at most x⁴/24 of 2³² plus rounding.
+            let slack = (bound as i64 - below as i64) as f64 / 4_294_967_296.0;
+            assert!(slack <= x.powi(4) / 24.0 + 1e-9, "x = {x}: slack {slack:e}");
+        }
+        for x in [2.9, 3.0, 10.0, 700.0, f64::INFINITY] {
+            assert!(screen_threshold(x) >= exact(x), "x = {x}");
+        }
     }
 
     /// Outcomes follow the rule: a uniform above the exit probability stays, one below it

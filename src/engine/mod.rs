@@ -182,8 +182,9 @@ pub struct Engine {
     band_of: Vec<u8>,
     /// Number of stay bands of the hazard profile.
     bands: usize,
-    /// Profile multipliers per cell (`group*2 + gender`) and band.
-    profile: Vec<CauseFactors>,
+    /// Hazards of each slot before team and programme-wide factors: the cell's baseline
+    /// times the band's profile multipliers, `[band][cell]`.
+    slot_bases: Vec<CauseFactors>,
     /// Last month in programme (0-based) of each cell: `max_duration − 1` of its group.
     /// 256 entries, so indexing by a participant's cell byte needs no bounds check.
     last_month_of_cell: Box<[u32; 256]>,
@@ -257,6 +258,16 @@ impl Engine {
                 }));
             }
         }
+        let cells = cell_hazards.len();
+        let slot_bases = (0..bands * cells)
+            .map(|i| {
+                let (base, prof) = (
+                    &cell_hazards[i % cells],
+                    &profile[(i % cells) * bands + i / cells],
+                );
+                std::array::from_fn(|k| base[k] * prof[k])
+            })
+            .collect();
         let population = Population::new(&p);
         // Refilling from the eligible population changes the groups entrants come from:
         // a group contributes in proportion to its eligible share.
@@ -292,7 +303,7 @@ impl Engine {
             cell_hazards,
             band_of,
             bands,
-            profile,
+            slot_bases,
             last_month_of_cell: {
                 let mut last = Box::new([u32::MAX; 256]);
                 for (g, group) in p.groups.iter().enumerate() {
@@ -463,20 +474,27 @@ impl Engine {
                 cost += self.team_cost(team, &ws.teams[t].posts);
                 let pressure = self.pressure(&mut ws.pressure_memo, team.fte(), n);
                 let factors = self.team_factors(team, &ws.teams[t].posts, m, pressure);
-                self.assign_table(&mut ws.teams[t], factors, &ws.group_factors, &mut ws.tables);
-                let table = ws.teams[t].table;
                 let logged_before = ws.tally.log.len();
-                self.exits_step(
-                    m,
-                    &mut ws.teams[t],
-                    (
-                        ws.tables.table(table),
-                        ws.tables.by_cause(table),
-                        ws.tables.hazards(table),
-                    ),
-                    &mut ws.tally,
-                    &mut ws.screen,
-                );
+                if self.population.hazards {
+                    self.attribute_slots(factors, &ws.group_factors, &mut ws.screen);
+                    self.draw_exits_with_attributes::<true>(
+                        m,
+                        &mut ws.teams[t],
+                        &[],
+                        &mut ws.tally,
+                        &mut ws.screen,
+                    );
+                } else {
+                    self.assign_table(&mut ws.teams[t], factors, &ws.group_factors, &mut ws.tables);
+                    let table = ws.teams[t].table;
+                    self.exits_step(
+                        m,
+                        &mut ws.teams[t],
+                        (ws.tables.table(table), ws.tables.by_cause(table)),
+                        &mut ws.tally,
+                        &mut ws.screen,
+                    );
+                }
                 if let Some(log) = log.as_deref_mut() {
                     let profiles = &ws.tally.log_profiles;
                     for (i, &e) in ws.tally.log.iter().enumerate().skip(logged_before) {
@@ -947,6 +965,7 @@ impl Engine {
 
     /// Gives a team the exit table for its factors: its own if unchanged, a cached one if
     /// these factors occurred before under the same programme factors, else a new one.
+    /// (Programmes whose attributes change hazards take [`Engine::attribute_slots`].)
     fn assign_table(
         &self,
         ts: &mut TeamState,
@@ -959,8 +978,6 @@ impl Engine {
         }
         let bands = self.bands;
         let cells = self.cell_hazards.len();
-        let attributes = self.population.hazards;
-        let max = self.population.max_factors;
         // With attributes, a row of screen thresholds by cell follows the bands: the
         // highest exit threshold of the cell over its bands.
         let slots = if self.population.present {
@@ -968,28 +985,12 @@ impl Engine {
         } else {
             bands * cells
         };
-        ts.table = cache.get_or_build(team, slots, |table, hazards| {
-            if attributes {
-                hazards.resize(bands * cells, NEUTRAL);
-            }
-            for (cell, base) in self.cell_hazards.iter().enumerate() {
-                let g = cell / 2;
-                for b in 0..bands {
-                    let prof = &self.profile[cell * bands + b];
-                    let h: CauseFactors =
-                        std::array::from_fn(|k| base[k] * prof[k] * team[k] * group_factors[g][k]);
-                    let i = b * cells + cell;
-                    if attributes {
-                        // The slot holds the exit threshold of the highest-risk profile: a
-                        // participant whose uniform is above it stays whatever their
-                        // attributes, so only the few below need their own thresholds.
-                        hazards[i] = h;
-                        let bound = exit_thresholds(std::array::from_fn(|k| h[k] * max[k]));
-                        table[i] = [bound[0], i32::MIN, i32::MIN, i32::MIN];
-                    } else {
-                        table[i] = exit_thresholds(h);
-                    }
-                }
+        ts.table = cache.get_or_build(team, slots, |table| {
+            for (i, base) in self.slot_bases.iter().enumerate() {
+                let g = (i % cells) / 2;
+                table[i] = exit_thresholds(std::array::from_fn(|k| {
+                    base[k] * team[k] * group_factors[g][k]
+                }));
             }
             if self.population.present {
                 for cell in 0..cells {
@@ -1002,13 +1003,51 @@ impl Engine {
         ts.table_key = Some((team, cache.epoch));
     }
 
-    /// Draws every active participant's exit in month `m`, adding the leavers to the
-    /// month's exit log (counted once for all teams in [`Engine::settle`]).
+    /// A team-month's slot hazards and screen thresholds for a programme whose attributes
+    /// change hazards: the candidates' exact pass multiplies the slot's hazards by their
+    /// profile's, so no thresholds (and no `exp`) are needed per slot, and the screen needs
+    /// only a bound per cell. Built afresh each team-month: a few multiplications per slot
+    /// cost less than looking up a cache.
+    fn attribute_slots(
+        &self,
+        team: CauseFactors,
+        group_factors: &[CauseFactors],
+        buffers: &mut ScreenBuffers,
+    ) {
+        let cells = self.cell_hazards.len();
+        let max = self.population.max_factors;
+        let (hazards, most) = (&mut buffers.slot_hazards, &mut buffers.most);
+        hazards.resize(self.slot_bases.len(), NEUTRAL);
+        most.clear();
+        most.resize(cells, 0.0);
+        for (hazards, bases) in hazards
+            .chunks_exact_mut(cells)
+            .zip(self.slot_bases.chunks_exact(cells))
+        {
+            for (cell, (h, base)) in hazards.iter_mut().zip(bases).enumerate() {
+                let group = &group_factors[cell / 2];
+                *h = std::array::from_fn(|k| base[k] * team[k] * group[k]);
+                let x = h[0] * max[0] + h[1] * max[1] + h[2] * max[2] + h[3] * max[3];
+                most[cell] = if x > most[cell] { x } else { most[cell] };
+            }
+        }
+        // A participant whose uniform is above the exit threshold of the highest-risk
+        // profile in any band of their cell stays whatever their attributes.
+        buffers.bounds.clear();
+        buffers
+            .bounds
+            .extend(most.iter().map(|&x| exact::screen_threshold(x)));
+    }
+
+    /// Draws every active participant's exit in month `m` from the team-month's exit
+    /// table, adding the leavers to the month's exit log (counted once for all teams in
+    /// [`Engine::settle`]). Programmes whose attributes change hazards go straight to
+    /// [`Engine::draw_exits_with_attributes`] instead.
     fn exits_step(
         &self,
         m: i32,
         ts: &mut TeamState,
-        (table, by_cause, hazards): (&[Slot], &ByCause, &[CauseFactors]),
+        (table, by_cause): (&[Slot], &ByCause),
         tally: &mut Tally,
         buffers: &mut ScreenBuffers,
     ) {
@@ -1020,11 +1059,13 @@ impl Engine {
             }
             return;
         }
-        if self.population.hazards {
-            self.draw_exits_with_attributes::<true>(m, ts, table, hazards, tally, buffers);
-        } else {
-            self.draw_exits_with_attributes::<false>(m, ts, table, hazards, tally, buffers);
-        }
+        // Attributes that leave hazards alone: the table's exact thresholds decide, and its
+        // last row is the screen.
+        let cells = self.cell_hazards.len();
+        let screen = &table[self.bands * cells..(self.bands + 1) * cells];
+        buffers.bounds.clear();
+        buffers.bounds.extend(screen.iter().map(|slot| slot[0]));
+        self.draw_exits_with_attributes::<false>(m, ts, table, tally, buffers);
     }
 
     /// Counts the month's leavers of all teams by cell and cause, stay band and attribute
@@ -1163,6 +1204,13 @@ struct ScreenBuffers {
     leaving: Vec<u8>,
     /// The candidates' own hazards and outcomes.
     exact: exact::Batch,
+    /// The team-month's screen threshold per cell.
+    bounds: Vec<i32>,
+    /// The highest hazard sum per cell behind `bounds`.
+    most: Vec<f64>,
+    /// The team-month's hazards per slot, `[band][cell]`, where attributes change hazards
+    /// (see [`Engine::attribute_slots`]).
+    slot_hazards: Vec<CauseFactors>,
 }
 
 impl Engine {
@@ -1183,7 +1231,6 @@ impl Engine {
         m: i32,
         ts: &mut TeamState,
         table: &[Slot],
-        hazards: &[CauseFactors],
         tally: &mut Tally,
         buffers: &mut ScreenBuffers,
     ) {
@@ -1198,6 +1245,8 @@ impl Engine {
             candidates,
             uniforms,
             leaving,
+            bounds,
+            slot_hazards: hazards,
             ..
         } = buffers;
         if candidates.len() < padded {
@@ -1205,15 +1254,14 @@ impl Engine {
             uniforms.resize(padded, 0);
         }
         let cells = self.cell_hazards.len();
-        let screen = &table[self.bands * cells..(self.bands + 1) * cells];
         let found = if self.vector_loop && cells <= 8 {
-            let bounds: [i32; 8] =
-                std::array::from_fn(|c| screen.get(c).map_or(i32::MIN, |s| s[0]));
+            let by_cell: [i32; 8] =
+                std::array::from_fn(|c| bounds.get(c).copied().unwrap_or(i32::MIN));
             simd::screen(
                 &ts.members,
                 n,
                 &mut ts.exits_rng,
-                &bounds,
+                &by_cell,
                 expiring,
                 (candidates, uniforms),
             )
@@ -1223,8 +1271,7 @@ impl Engine {
                 let block = ts.exits_rng.next_block();
                 for (r, &u) in (first..n).zip(&block) {
                     let key = ts.members[r];
-                    let candidate =
-                        ((u as i32) < screen[(key & 0xff) as usize][0]) | (key < expiring);
+                    let candidate = ((u as i32) < bounds[(key & 0xff) as usize]) | (key < expiring);
                     candidates[found] = r as u32;
                     uniforms[found] = u;
                     found += usize::from(candidate);

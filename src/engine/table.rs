@@ -58,9 +58,6 @@ pub struct TableCache {
     tables: Vec<Vec<Slot>>,
     /// Per table, the thresholds of its first eight slots by cause (for the vector loop).
     by_cause: Vec<ByCause>,
-    /// Per table, the hazards behind each slot (filled only where participants' attributes
-    /// rescale them, so the thresholds alone do not suffice).
-    hazards: Vec<Vec<CauseFactors>>,
     /// Tables of the current basis.
     live: usize,
     /// Slots every table is built with (the storage is reset if it changes).
@@ -91,12 +88,12 @@ impl TableCache {
 
     /// The index of the table for `team` factors, built by `build` if not cached. `build`
     /// must write the first `slots` slots (the others stay [`NEVER`] from when the
-    /// storage was made) and may fill the hazards.
+    /// storage was made).
     pub fn get_or_build(
         &mut self,
         team: CauseFactors,
         slots: usize,
-        build: impl FnOnce(&mut [Slot], &mut Vec<CauseFactors>),
+        build: impl FnOnce(&mut [Slot]),
     ) -> usize {
         let key = team.map(f64::to_bits);
         if let Some(&i) = self.index.get(&key) {
@@ -108,17 +105,15 @@ impl TableCache {
         if slots != self.slots {
             self.tables.clear();
             self.by_cause.clear();
-            self.hazards.clear();
             self.slots = slots;
         }
         let i = self.live;
         if i == self.tables.len() {
             self.tables.push(vec![NEVER; slots.max(MIN_SLOTS)]);
-            self.hazards.push(Vec::new());
             self.by_cause.push([[i32::MIN; 8]; 4]);
         }
         let table = &mut self.tables[i];
-        build(&mut table[..slots], &mut self.hazards[i]);
+        build(&mut table[..slots]);
         self.by_cause[i] = std::array::from_fn(|k| std::array::from_fn(|c| table[c][k]));
         self.live += 1;
         self.index.insert(key, i);
@@ -134,11 +129,6 @@ impl TableCache {
     pub fn by_cause(&self, i: usize) -> &ByCause {
         &self.by_cause[i]
     }
-
-    /// The hazards behind a table's slots (empty unless its builder filled them).
-    pub fn hazards(&self, i: usize) -> &[CauseFactors] {
-        &self.hazards[i]
-    }
 }
 
 #[cfg(test)]
@@ -150,11 +140,11 @@ mod tests {
         let mut c = TableCache::default();
         c.set_basis(&[[1.0; 4]]);
         let mut builds = 0;
-        let a = c.get_or_build([0.5; 4], 1, |t, _| {
+        let a = c.get_or_build([0.5; 4], 1, |t| {
             builds += 1;
             t[0] = [1, 0, 0, 0];
         });
-        let b = c.get_or_build([0.5; 4], 1, |_, _| builds += 1);
+        let b = c.get_or_build([0.5; 4], 1, |_| builds += 1);
         assert_eq!((a, builds), (b, 1));
         assert_eq!(c.table(a)[0], [1, 0, 0, 0]);
         assert!(c.table(a).len() >= MIN_SLOTS);
@@ -165,7 +155,7 @@ mod tests {
         assert_eq!(c.epoch, epoch, "same basis keeps the tables");
         c.set_basis(&[[2.0; 4]]);
         assert_ne!(c.epoch, epoch);
-        let d = c.get_or_build([0.5; 4], 1, |t, _| {
+        let d = c.get_or_build([0.5; 4], 1, |t| {
             builds += 1;
             t[0] = [2, 0, 0, 0];
         });
