@@ -457,6 +457,9 @@ impl Engine {
                 ws.group_factors[g] = f;
             }
             ws.tables.set_basis(&ws.group_factors);
+            if self.population.hazards {
+                self.slot_maxima(&ws.group_factors, &mut ws.screen.slot_maxima);
+            }
             ws.tally
                 .clear(self.cell_hazards.len(), self.population.categories);
             ws.tally.active.copy_from_slice(&ws.cell_active);
@@ -476,11 +479,11 @@ impl Engine {
                 let factors = self.team_factors(team, &ws.teams[t].posts, m, pressure);
                 let logged_before = ws.tally.log.len();
                 if self.population.hazards {
-                    self.attribute_slots(factors, &ws.group_factors, &mut ws.screen);
+                    self.screen_bounds(factors, &mut ws.screen);
                     self.draw_exits_with_attributes::<true>(
                         m,
                         &mut ws.teams[t],
-                        &[],
+                        (&[], factors, &ws.group_factors),
                         &mut ws.tally,
                         &mut ws.screen,
                     );
@@ -965,7 +968,7 @@ impl Engine {
 
     /// Gives a team the exit table for its factors: its own if unchanged, a cached one if
     /// these factors occurred before under the same programme factors, else a new one.
-    /// (Programmes whose attributes change hazards take [`Engine::attribute_slots`].)
+    /// (Programmes whose attributes change hazards take [`Engine::screen_bounds`].)
     fn assign_table(
         &self,
         ts: &mut TeamState,
@@ -1003,36 +1006,35 @@ impl Engine {
         ts.table_key = Some((team, cache.epoch));
     }
 
-    /// A team-month's slot hazards and screen thresholds for a programme whose attributes
-    /// change hazards: the candidates' exact pass multiplies the slot's hazards by their
-    /// profile's, so no thresholds (and no `exp`) are needed per slot, and the screen needs
-    /// only a bound per cell. Built afresh each team-month: a few multiplications per slot
-    /// cost less than looking up a cache.
-    fn attribute_slots(
-        &self,
-        team: CauseFactors,
-        group_factors: &[CauseFactors],
-        buffers: &mut ScreenBuffers,
-    ) {
+    /// The month's highest hazards of each slot before team factors, for a programme whose
+    /// attributes change hazards: the slot's base hazards times the programme-wide factors
+    /// of its group times the highest multiplier of any profile, by cause.
+    fn slot_maxima(&self, group_factors: &[CauseFactors], out: &mut Vec<CauseFactors>) {
         let cells = self.cell_hazards.len();
         let max = self.population.max_factors;
-        let (hazards, most) = (&mut buffers.slot_hazards, &mut buffers.most);
-        hazards.resize(self.slot_bases.len(), NEUTRAL);
+        out.clear();
+        out.extend(self.slot_bases.iter().enumerate().map(|(i, base)| {
+            let group = &group_factors[(i % cells) / 2];
+            std::array::from_fn(|k| base[k] * group[k] * max[k])
+        }));
+    }
+
+    /// A team-month's screen threshold per cell, for a programme whose attributes change
+    /// hazards: a participant whose uniform is above the exit threshold of the highest-risk
+    /// profile in any band of their cell stays whatever their attributes. No hazards or
+    /// thresholds per slot are needed (the exact pass computes each candidate's own), so
+    /// a team-month costs a dot product per slot and a polynomial per cell.
+    fn screen_bounds(&self, team: CauseFactors, buffers: &mut ScreenBuffers) {
+        let cells = self.cell_hazards.len();
+        let most = &mut buffers.most;
         most.clear();
         most.resize(cells, 0.0);
-        for (hazards, bases) in hazards
-            .chunks_exact_mut(cells)
-            .zip(self.slot_bases.chunks_exact(cells))
-        {
-            for (cell, (h, base)) in hazards.iter_mut().zip(bases).enumerate() {
-                let group = &group_factors[cell / 2];
-                *h = std::array::from_fn(|k| base[k] * team[k] * group[k]);
-                let x = h[0] * max[0] + h[1] * max[1] + h[2] * max[2] + h[3] * max[3];
-                most[cell] = if x > most[cell] { x } else { most[cell] };
+        for band in buffers.slot_maxima.chunks_exact(cells) {
+            for (most, h) in most.iter_mut().zip(band) {
+                let x = h[0] * team[0] + h[1] * team[1] + h[2] * team[2] + h[3] * team[3];
+                *most = if x > *most { x } else { *most };
             }
         }
-        // A participant whose uniform is above the exit threshold of the highest-risk
-        // profile in any band of their cell stays whatever their attributes.
         buffers.bounds.clear();
         buffers
             .bounds
@@ -1065,7 +1067,7 @@ impl Engine {
         let screen = &table[self.bands * cells..(self.bands + 1) * cells];
         buffers.bounds.clear();
         buffers.bounds.extend(screen.iter().map(|slot| slot[0]));
-        self.draw_exits_with_attributes::<false>(m, ts, table, tally, buffers);
+        self.draw_exits_with_attributes::<false>(m, ts, (table, NEUTRAL, &[]), tally, buffers);
     }
 
     /// Counts the month's leavers of all teams by cell and cause, stay band and attribute
@@ -1208,9 +1210,9 @@ struct ScreenBuffers {
     bounds: Vec<i32>,
     /// The highest hazard sum per cell behind `bounds`.
     most: Vec<f64>,
-    /// The team-month's hazards per slot, `[band][cell]`, where attributes change hazards
-    /// (see [`Engine::attribute_slots`]).
-    slot_hazards: Vec<CauseFactors>,
+    /// The month's highest hazards per slot before team factors, `[band][cell]`, where
+    /// attributes change hazards (see [`Engine::slot_maxima`]).
+    slot_maxima: Vec<CauseFactors>,
 }
 
 impl Engine {
@@ -1230,7 +1232,7 @@ impl Engine {
         &self,
         m: i32,
         ts: &mut TeamState,
-        table: &[Slot],
+        (table, team, group_factors): (&[Slot], CauseFactors, &[CauseFactors]),
         tally: &mut Tally,
         buffers: &mut ScreenBuffers,
     ) {
@@ -1246,7 +1248,6 @@ impl Engine {
             uniforms,
             leaving,
             bounds,
-            slot_hazards: hazards,
             ..
         } = buffers;
         if candidates.len() < padded {
@@ -1291,14 +1292,12 @@ impl Engine {
             let [h0, h1, h2, h3] = batch.hazards.each_mut().map(|c| &mut c[..found]);
             for (c, &r) in candidates.iter().enumerate() {
                 let (key, profile) = (ts.members[r as usize], ts.profiles[r as usize]);
-                let slot = &hazards[self.slot_index(key, now)];
+                let base = &self.slot_bases[self.slot_index(key, now)];
+                let group = &group_factors[(key & 0xff) as usize / 2];
                 let a = &pop.factors[profile as usize];
-                (h0[c], h1[c], h2[c], h3[c]) = (
-                    slot[0] * a[0],
-                    slot[1] * a[1],
-                    slot[2] * a[2],
-                    slot[3] * a[3],
-                );
+                // The slot's hazards as in an exit table, then the profile's multipliers.
+                let h: CauseFactors = std::array::from_fn(|k| base[k] * team[k] * group[k] * a[k]);
+                (h0[c], h1[c], h2[c], h3[c]) = (h[0], h[1], h[2], h[3]);
             }
             batch.outcomes(uniforms, self.vectors);
         }
