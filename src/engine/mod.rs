@@ -157,6 +157,8 @@ pub struct Workspace {
     entered: Vec<u32>,
     /// Entrants admitted to one team in the month: (cell, profile).
     admitted: Vec<(u8, u16)>,
+    /// One team's scheduled referrals of the month: (cell, profile).
+    referrals: Vec<(u8, u16)>,
     /// Profile and gender (`profile << 1 | gender`) of the month's entrants, with attributes.
     profiled: Vec<u32>,
     /// Candidates of the participant loop with attributes.
@@ -198,6 +200,8 @@ pub struct Engine {
     women_thresholds: Vec<u32>,
     poisson: Vec<Option<Poisson<f64>>>,
     any_vacancy: bool,
+    /// The roles with posts of each team (the others never change state).
+    staffed: Vec<Vec<u8>>,
     first_month: i32,
     /// Whether the participant loop runs eight participants at a time (see
     /// [`simd`]): the machine has AVX2 and the programme's exit table fits the vector
@@ -329,6 +333,15 @@ impl Engine {
                 })
                 .collect(),
             any_vacancy: p.roles.iter().any(|r| r.vacancy_probability > 0.0),
+            staffed: p
+                .teams
+                .iter()
+                .map(|t| {
+                    (0..TEAM_ROLES as u8)
+                        .filter(|&r| t.posts[r as usize] > 0.0)
+                        .collect()
+                })
+                .collect(),
             first_month: p
                 .resume
                 .as_ref()
@@ -703,27 +716,29 @@ impl Engine {
             return;
         }
         let p = &self.programme;
-        for (t, ts) in ws.teams.iter_mut().enumerate() {
-            let team = &p.teams[t];
+        // The month's vacancy thresholds depend on the role only, not on the team.
+        let vacancy: [u64; TEAM_ROLES] = std::array::from_fn(|r| {
+            let v = p
+                .shocks
+                .iter()
+                .filter(|s| s.active(m))
+                .fold(p.roles[r].vacancy_probability, |v, s| {
+                    v * s.vacancy_factors[r]
+                });
+            threshold(v.min(1.0))
+        });
+        for ((ts, team), staffed) in ws.teams.iter_mut().zip(&p.teams).zip(&self.staffed) {
             if !team.exists(m, ts.caseload()) {
                 continue;
             }
-            for r in 0..TEAM_ROLES {
-                if team.posts[r] <= 0.0 {
-                    continue;
-                }
+            for &r in staffed {
+                let r = r as usize;
                 let d = &p.roles[r];
-                let vacancy = p
-                    .shocks
-                    .iter()
-                    .filter(|s| s.active(m))
-                    .fold(d.vacancy_probability, |v, s| v * s.vacancy_factors[r])
-                    .min(1.0);
                 // One draw per post and month whatever its state keeps the stream aligned
                 // across scenarios that differ only in staffing.
                 let u = ts.staffing_rng.next_u64();
                 ts.posts[r] = match ts.posts[r] {
-                    Post::Filled if u < threshold(vacancy) => vacant(d.refill_months, d),
+                    Post::Filled if u < vacancy[r] => vacant(d.refill_months, d),
                     Post::Filled => Post::Filled,
                     Post::Vacant(left) if left > 1 => Post::Vacant(left - 1),
                     Post::Vacant(_) => onboarding(d.onboarding_months),
@@ -799,14 +814,18 @@ impl Engine {
                 };
                 admitted.push(entrant);
             }
-            for &u in draws.iter() {
-                let cell = mix.draw(u) as u8;
-                let profile = if pop.present {
-                    let rng = &mut ts.attributes_rng;
-                    pop.draw(cell as usize / 2, refill, rng.next_u64())
-                } else {
-                    0
-                };
+            // Cells, then profiles, then admission, each in a pass of its own: the profile
+            // draws' table lookups then overlap instead of waiting on one another.
+            let referrals = &mut ws.referrals;
+            referrals.clear();
+            mix.draw_each(draws, |cell| referrals.push((cell as u8, 0)));
+            if pop.present {
+                let rng = &mut ts.attributes_rng;
+                for (cell, profile) in referrals.iter_mut() {
+                    *profile = pop.draw(*cell as usize / 2, refill, rng.next_u64());
+                }
+            }
+            for &(cell, profile) in referrals.iter() {
                 if !pop.is_eligible(profile) {
                     ineligible += 1;
                 } else if admitted.len() < room {
