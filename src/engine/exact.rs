@@ -104,12 +104,13 @@ fn outcome(u: u32, h: [f64; HAZARD_CAUSES]) -> u32 {
 /// exit for those at their last month, as with the exit tables' slots.
 const STAY: u32 = ExitCause::MaxDuration as u32;
 
-/// A column of candidates for the exact arithmetic: their hazards by cause, and their
-/// outcomes once computed.
+/// A column of candidates for the exact arithmetic: their hazards, and their outcomes
+/// once computed.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Batch {
-    /// Hazards, `[cause][candidate]`.
-    pub hazards: [Vec<f64>; HAZARD_CAUSES],
+    /// Hazards, `[candidate][cause]` (one store per candidate where they are gathered;
+    /// the vector loop reads them four candidates at a time).
+    pub hazards: Vec<[f64; HAZARD_CAUSES]>,
     /// Outcomes (cause index, or [`STAY`] for a stay), `[candidate]`.
     pub outcome: Vec<u32>,
 }
@@ -119,9 +120,7 @@ impl Batch {
     /// only grow, so that a month's teams do not refill them with zeros in turn.
     pub fn make_room(&mut self, n: usize) {
         if self.outcome.len() < n {
-            for column in &mut self.hazards {
-                column.resize(n, 0.0);
-            }
+            self.hazards.resize(n, [0.0; HAZARD_CAUSES]);
             self.outcome.resize(n, 0);
         }
     }
@@ -144,19 +143,18 @@ impl Batch {
 /// The loop of [`Batch::outcomes`]: same-length columns, so that it compiles to vector
 /// code.
 #[inline(always)]
-fn outcomes(hazards: &[Vec<f64>; HAZARD_CAUSES], uniforms: &[u32], out: &mut [u32]) {
+fn outcomes(hazards: &[[f64; HAZARD_CAUSES]], uniforms: &[u32], out: &mut [u32]) {
     let n = uniforms.len();
-    let out = &mut out[..n];
-    let [h0, h1, h2, h3] = hazards.each_ref().map(|c| &c[..n]);
+    let (out, hazards) = (&mut out[..n], &hazards[..n]);
     for c in 0..n {
-        out[c] = outcome(uniforms[c], [h0[c], h1[c], h2[c], h3[c]]);
+        out[c] = outcome(uniforms[c], hazards[c]);
     }
 }
 
 /// [`outcomes`] compiled for AVX2: four candidates at a time, the same bits.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn outcomes_avx2(hazards: &[Vec<f64>; HAZARD_CAUSES], uniforms: &[u32], out: &mut [u32]) {
+unsafe fn outcomes_avx2(hazards: &[[f64; HAZARD_CAUSES]], uniforms: &[u32], out: &mut [u32]) {
     outcomes(hazards, uniforms, out);
 }
 
@@ -236,11 +234,11 @@ mod tests {
         let uniforms: Vec<u32> = (0..n).map(|_| next() as u32).collect();
         for c in 0..n {
             for k in 0..HAZARD_CAUSES {
-                batch.hazards[k][c] = (next() % 1000) as f64 * 1e-3 * [0.3, 0.1, 0.05, 0.2][k];
+                batch.hazards[c][k] = (next() % 1000) as f64 * 1e-3 * [0.3, 0.1, 0.05, 0.2][k];
             }
         }
         let expected: Vec<u32> = (0..n)
-            .map(|c| outcome(uniforms[c], std::array::from_fn(|k| batch.hazards[k][c])))
+            .map(|c| outcome(uniforms[c], batch.hazards[c]))
             .collect();
         batch.outcomes(&uniforms, true);
         assert_eq!(batch.outcome[..n], expected);

@@ -1304,19 +1304,17 @@ impl Engine {
         leaving.resize(padded / BLOCK, 0);
         let (candidates, uniforms) = (&candidates[..found], &uniforms[..found]);
         if HAZARDS {
-            // Each candidate's own hazards, cause by cause in columns, so that the exact
-            // arithmetic runs over whole columns (four candidates at a time with AVX2).
+            // Each candidate's own hazards in a column, so that the exact arithmetic runs
+            // over the whole column (four candidates at a time with AVX2).
             let batch = &mut buffers.exact;
             batch.make_room(found);
-            let [h0, h1, h2, h3] = batch.hazards.each_mut().map(|c| &mut c[..found]);
-            for (c, &r) in candidates.iter().enumerate() {
+            for (h, &r) in batch.hazards[..found].iter_mut().zip(candidates) {
                 let (key, profile) = (ts.members[r as usize], ts.profiles[r as usize]);
                 let base = &self.slot_bases[self.slot_index(key, now)];
                 let group = &group_factors[(key & 0xff) as usize / 2];
                 let a = &pop.factors[profile as usize];
                 // The slot's hazards as in an exit table, then the profile's multipliers.
-                let h: CauseFactors = std::array::from_fn(|k| base[k] * team[k] * group[k] * a[k]);
-                (h0[c], h1[c], h2[c], h3[c]) = (h[0], h[1], h[2], h[3]);
+                *h = std::array::from_fn(|k| base[k] * team[k] * group[k] * a[k]);
             }
             batch.outcomes(uniforms, self.vectors);
         }
