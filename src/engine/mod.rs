@@ -168,6 +168,8 @@ pub struct Workspace {
     /// Participants enrolled before the first month, from either source of the initial
     /// caseload: (team, entry, cell, profile).
     enrolled: Vec<(usize, i32, u8, u16)>,
+    /// Each team's factors in the month (`None` for a team that does not exist).
+    team_factors: Vec<Option<CauseFactors>>,
     /// Pressure multipliers by caseload, per team FTE (bits of the f64).
     pressure_memo: Vec<(u64, Vec<f64>)>,
     /// The engine whose caches this workspace holds (0 = none yet).
@@ -478,6 +480,10 @@ impl Engine {
             ws.tally.active.copy_from_slice(&ws.cell_active);
 
             let mut cost = 0.0;
+            // The teams' factors first: where attributes change hazards, one screen serves
+            // all of the month's teams, bounded by their highest factors.
+            ws.team_factors.clear();
+            let mut highest = [0.0; HAZARD_CAUSES];
             for t in 0..p.teams.len() {
                 let team = &p.teams[t];
                 let n = ws.teams[t].caseload();
@@ -485,14 +491,26 @@ impl Engine {
                     out.team_active[r * p.teams.len() + t] = n as u32;
                 }
                 if !team.exists(m, n) {
+                    ws.team_factors.push(None);
                     continue;
                 }
                 cost += self.team_cost(team, &ws.teams[t].posts);
                 let pressure = self.pressure(&mut ws.pressure_memo, team.fte(), n);
                 let factors = self.team_factors(team, &ws.teams[t].posts, m, pressure);
+                for (h, f) in highest.iter_mut().zip(factors) {
+                    *h = f.max(*h);
+                }
+                ws.team_factors.push(Some(factors));
+            }
+            if self.population.hazards {
+                self.screen_bounds(highest, &mut ws.screen);
+            }
+            for t in 0..p.teams.len() {
+                let Some(factors) = ws.team_factors[t] else {
+                    continue;
+                };
                 let logged_before = ws.tally.log.len();
                 if self.population.hazards {
-                    self.screen_bounds(factors, &mut ws.screen);
                     self.draw_exits_with_attributes::<true>(
                         m,
                         &mut ws.teams[t],
@@ -1038,26 +1056,26 @@ impl Engine {
         }));
     }
 
-    /// A team-month's screen threshold per cell, for a programme whose attributes change
-    /// hazards: a participant whose uniform is above the exit threshold of the highest-risk
-    /// profile in any band of their cell stays whatever their attributes. No hazards or
-    /// thresholds per slot are needed (the exact pass computes each candidate's own), so
-    /// a team-month costs a dot product per slot and a polynomial per cell.
+    /// The month's screen threshold per cell for teams with factors at most `team`, for a
+    /// programme whose attributes change hazards: a participant whose uniform is above the
+    /// exit threshold of the highest-risk profile in any band of their cell stays whatever
+    /// their attributes. No hazards or thresholds per slot are needed (the exact pass
+    /// computes each candidate's own). With the highest factors of the month's teams, one
+    /// screen serves them all: the few more candidates of a team below the highest (a new
+    /// team ramping up, a vacant post) cost less than a screen per team-month.
     fn screen_bounds(&self, team: CauseFactors, buffers: &mut ScreenBuffers) {
         let cells = self.cell_hazards.len();
-        let most = &mut buffers.most;
-        most.clear();
-        most.resize(cells, 0.0);
-        for band in buffers.slot_maxima.chunks_exact(cells) {
-            for (most, h) in most.iter_mut().zip(band) {
-                let x = h[0] * team[0] + h[1] * team[1] + h[2] * team[2] + h[3] * team[3];
-                *most = if x > *most { x } else { *most };
-            }
-        }
+        let maxima = &buffers.slot_maxima[..self.bands * cells];
         buffers.bounds.clear();
-        buffers
-            .bounds
-            .extend(most.iter().map(|&x| exact::screen_threshold(x)));
+        for cell in 0..cells {
+            let mut most = 0.0f64;
+            for b in 0..self.bands {
+                let h = &maxima[b * cells + cell];
+                let x = h[0] * team[0] + h[1] * team[1] + h[2] * team[2] + h[3] * team[3];
+                most = if x > most { x } else { most };
+            }
+            buffers.bounds.push(exact::screen_threshold(most));
+        }
     }
 
     /// Draws every active participant's exit in month `m` from the team-month's exit
@@ -1227,8 +1245,6 @@ struct ScreenBuffers {
     exact: exact::Batch,
     /// The team-month's screen threshold per cell.
     bounds: Vec<i32>,
-    /// The highest hazard sum per cell behind `bounds`.
-    most: Vec<f64>,
     /// The month's highest hazards per slot before team factors, `[band][cell]`, where
     /// attributes change hazards (see [`Engine::slot_maxima`]).
     slot_maxima: Vec<CauseFactors>,
