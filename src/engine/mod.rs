@@ -822,16 +822,6 @@ impl Engine {
                 });
                 continue;
             }
-            // Those waiting come first; then the month's referrals, while there is room.
-            let room = cap.saturating_sub(ts.caseload());
-            let admitted = &mut ws.admitted;
-            admitted.clear();
-            while admitted.len() < room {
-                let Some(entrant) = ts.waiting.pop_front() else {
-                    break;
-                };
-                admitted.push(entrant);
-            }
             // Cells, then profiles, then admission, each in a pass of its own: the profile
             // draws' table lookups then overlap instead of waiting on one another.
             let referrals = &mut ws.referrals;
@@ -842,6 +832,24 @@ impl Engine {
                 for (cell, profile) in referrals.iter_mut() {
                     *profile = pop.draw(*cell as usize / 2, refill, rng.next_u64());
                 }
+            }
+            if intake.cap.is_none() {
+                // Without a cap nobody waits: every eligible referral enters.
+                let before = referrals.len();
+                referrals.retain(|&(_, profile)| pop.is_eligible(profile));
+                ineligible += (before - referrals.len()) as u32;
+                self.admit(ts, referrals, m, &mut ws.entered, &mut ws.profiled);
+                continue;
+            }
+            // Those waiting come first; then the month's referrals, while there is room.
+            let room = cap.saturating_sub(ts.caseload());
+            let admitted = &mut ws.admitted;
+            admitted.clear();
+            while admitted.len() < room {
+                let Some(entrant) = ts.waiting.pop_front() else {
+                    break;
+                };
+                admitted.push(entrant);
             }
             for &(cell, profile) in referrals.iter() {
                 if !pop.is_eligible(profile) {
