@@ -1251,7 +1251,8 @@ struct ScreenBuffers {
     leaving: Vec<u8>,
     /// The candidates' own hazards and outcomes.
     exact: exact::Batch,
-    /// The team-month's screen threshold per cell.
+    /// The screen threshold per cell: the month's where attributes change hazards (see
+    /// [`Engine::screen_bounds`]), else the team-month's table's.
     bounds: Vec<i32>,
     /// The month's highest hazards per slot before team factors, `[band][cell]`, where
     /// attributes change hazards (see [`Engine::slot_maxima`]).
@@ -1261,11 +1262,12 @@ struct ScreenBuffers {
 impl Engine {
     /// The participant loop of a programme with attributes, in three passes. The screen
     /// draws every participant's uniform and keeps as candidates those below their cell's
-    /// screen threshold (that of the highest-risk profile and stay band, so everyone
-    /// else stays whatever their attributes) and those reaching their maximum stay. The
-    /// exact pass decides each candidate's outcome from the same single uniform as in
-    /// [`Engine::draw_exits`]: with `HAZARDS`, from thresholds of their own hazards (the
-    /// slot's times their profile's multipliers), else from the slot's; it logs the
+    /// screen threshold in `buffers.bounds` (at or above that of the highest-risk profile
+    /// and stay band, so everyone else stays whatever their attributes) and those
+    /// reaching their maximum stay. The exact pass decides each candidate's outcome from
+    /// the same single uniform as in [`Engine::draw_exits`]: with `HAZARDS`, from their
+    /// own hazards (the slot's base hazards times the `team` and `group_factors` times
+    /// their profile's multipliers, see [`exact`]), else from the `table` slot's; it logs the
     /// leavers and their profiles and marks them. The last pass compacts the stayers
     /// and their profiles in place. The screen and the compaction run without
     /// branches on the draws, eight at a time where the engine runs vector loops; only
