@@ -334,17 +334,22 @@ impl Collector {
                 }
                 row[DECLINED_COLUMN] += t.declined[m];
                 row[INELIGIBLE_COLUMN] += t.ineligible[m];
-                for k in 0..t.categories {
-                    for s in 0..2 {
-                        let i = (m * t.categories + k) * 2 + s;
-                        let cs = ((yi * t.categories + k) * 2 + s) * GENDER_COLUMNS;
-                        for c in 0..EXIT_CAUSES {
-                            acc.category_sums[cs + c] +=
-                                t.category_exits[i * EXIT_CAUSES + c] as u64;
-                        }
-                        acc.category_sums[cs + AnnualColumn::Entrants as usize] +=
-                            t.category_entrants[i] as u64;
+                // Rows `[category][gender]` of the month's counts and of the year's sums,
+                // walked in step.
+                let rows = t.categories * 2;
+                let sums =
+                    &mut acc.category_sums[yi * rows * GENDER_COLUMNS..][..rows * GENDER_COLUMNS];
+                let exits = &t.category_exits[m * rows * EXIT_CAUSES..][..rows * EXIT_CAUSES];
+                let entrants = &t.category_entrants[m * rows..][..rows];
+                for ((sum, exits), &entered) in sums
+                    .chunks_exact_mut(GENDER_COLUMNS)
+                    .zip(exits.chunks_exact(EXIT_CAUSES))
+                    .zip(entrants)
+                {
+                    for (sum, &n) in sum.iter_mut().zip(exits) {
+                        *sum += n as u64;
                     }
+                    sum[AnnualColumn::Entrants as usize] += entered as u64;
                 }
                 row[WAITING_COLUMN] = t.waiting[m];
                 cost += t.cost_sek[m];
