@@ -44,18 +44,29 @@ pub(super) fn one_minus_exp_neg(x: f64) -> f64 {
     1.0 - poly * NEG_EXP2_32[(k & 31) as usize] * scale
 }
 
+/// Bounds `(lo, hi)` of `1 − e^−x` for `x ≥ 0` without `exp`, each also beyond the value
+/// [`one_minus_exp_neg`] computes. By Taylor's theorem `1 − e^−x = x − x²/2 + e^−ξ x³/6`
+/// `= x − x²/2 + x³/6 − e^−ζ x⁴/24` for some `ξ, ζ` in `[0, x]`, so the quadratic lies
+/// below and the cubic above, by at most `x³/6` and `x⁴/24`; a margin of 2⁻⁴⁰ covers
+/// rounding, below 1e-15 in both.
+#[inline(always)]
+fn probability_bounds(x: f64) -> (f64, f64) {
+    const MARGIN: f64 = 1.0 / 1_099_511_627_776.0;
+    let quadratic = x * (1.0 - 0.5 * x);
+    let lo = quadratic * (1.0 - MARGIN) - MARGIN;
+    let hi = (quadratic + x * x * x * (1.0 / 6.0)) * (1.0 + MARGIN) + MARGIN;
+    (lo, hi)
+}
+
 /// A screen threshold for hazards summing to at most `x`: a biased 32-bit threshold (as
 /// in the exit tables) that every uniform leaving under [`outcome`] by hazards summing to
-/// at most `x` lies below. It needs no `exp`: by Taylor's theorem `1 − e^−x` is its cubic
-/// polynomial less `e^−ξ x⁴/24` for some `0 ≤ ξ ≤ x`, so the cubic lies above it by at
-/// most `x⁴/24` (about 1e-4 relative at the usual monthly hazards: a screen lets that many
-/// more candidates through), and the margin of 2⁻⁴⁰ covers rounding, below 1e-15 in both.
+/// at most `x` lies below. It needs no `exp`: it is that of the upper bound in
+/// [`probability_bounds`], above the exact threshold by at most `x⁴/24` (about 1e-4
+/// relative at the usual monthly hazards: a screen lets that many more candidates through).
 #[inline(always)]
 pub(super) fn screen_threshold(x: f64) -> i32 {
-    const MARGIN: f64 = 1.0 / 1_099_511_627_776.0;
-    let cubic = x * (1.0 - x * (0.5 - x * (1.0 / 6.0)));
     // `min` also turns the NaN of an infinite sum into 1.
-    let p = (cubic * (1.0 + MARGIN) + MARGIN).min(1.0);
+    let p = probability_bounds(x).1.min(1.0);
     (super::rng::threshold32(p) ^ SIGN) as i32
 }
 
@@ -108,19 +119,15 @@ const STAY: u32 = ExitCause::MaxDuration as u32;
 const UNDECIDED: u32 = u32::MAX;
 
 /// The outcome [`outcome`] gives, decided from bounds of `p = 1 − e^−H` without `exp`,
-/// or [`UNDECIDED`]. By Taylor's theorem `H − H²/2 ≤ 1 − e^−H ≤ H − H²/2 + H³/6`; with a
-/// margin of 2⁻⁴⁰ for rounding (the computed `p` is within 1e-15 of the true value),
-/// `lo ≤ p ≤ hi`, and since rounding is monotone, every comparison `outcome` makes with
+/// or [`UNDECIDED`]. With `lo ≤ p ≤ hi` from [`probability_bounds`], and since rounding
+/// is monotone, every comparison `outcome` makes with
 /// `p` or `p · c` comes out the same with `hi` and `lo` in its place when both agree. They
 /// disagree only for a uniform within about `H³/6` of a threshold: a few candidates in a
 /// hundred at monthly hazards.
 #[inline(always)]
 fn bounded_outcome(u: u32, h: [f64; HAZARD_CAUSES]) -> u32 {
-    const MARGIN: f64 = 1.0 / 1_099_511_627_776.0;
     let total = h[0] + h[1] + h[2] + h[3];
-    let quadratic = total * (1.0 - 0.5 * total);
-    let lo = quadratic * (1.0 - MARGIN) - MARGIN;
-    let hi = (quadratic + total * total * total * (1.0 / 6.0)) * (1.0 + MARGIN) + MARGIN;
+    let (lo, hi) = probability_bounds(total);
     let v = ((u ^ SIGN) as f64 + 1.0) * (1.0 / 4_294_967_296.0);
     let vh = v * total;
     let c0 = h[0];
