@@ -241,14 +241,6 @@ impl Engine {
             .map(|d| (cuts.iter().filter(|&&c| c <= d).count() - 1) as u8)
             .collect();
         let bands = cuts.len();
-        let mut profile = Vec::with_capacity(groups * 2 * bands);
-        for g in &p.groups {
-            for s in Gender::ALL {
-                for &c in &cuts {
-                    profile.push(g.profile_at(c, s));
-                }
-            }
-        }
         let mut cell_hazards = Vec::with_capacity(groups * 2);
         for (i, g) in p.groups.iter().enumerate() {
             let norm = p.attribute_norm.get(i).copied().unwrap_or(NEUTRAL);
@@ -264,15 +256,16 @@ impl Engine {
                 }));
             }
         }
-        let cells = cell_hazards.len();
-        let slot_bases = (0..bands * cells)
-            .map(|i| {
-                let (base, prof) = (
-                    &cell_hazards[i % cells],
-                    &profile[(i % cells) * bands + i / cells],
-                );
-                std::array::from_fn(|k| base[k] * prof[k])
+        // Band by band, the cells in their order (group by group, women then men).
+        let slot_bases = cuts
+            .iter()
+            .flat_map(|&c| {
+                p.groups
+                    .iter()
+                    .flat_map(move |g| Gender::ALL.map(|s| g.profile_at(c, s)))
             })
+            .zip(cell_hazards.iter().cycle())
+            .map(|(prof, base)| std::array::from_fn(|k| base[k] * prof[k]))
             .collect();
         let population = Population::new(&p);
         // Refilling from the eligible population changes the groups entrants come from:
@@ -471,9 +464,11 @@ impl Engine {
                 }
                 ws.group_factors[g] = f;
             }
-            ws.tables.set_basis(&ws.group_factors);
+            // Programmes whose attributes change hazards use no exit tables.
             if self.population.hazards {
                 self.slot_maxima(&ws.group_factors, &mut ws.screen.slot_maxima);
+            } else {
+                ws.tables.set_basis(&ws.group_factors);
             }
             ws.tally
                 .clear(self.cell_hazards.len(), self.population.categories);
