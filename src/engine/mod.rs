@@ -830,9 +830,11 @@ impl Engine {
             }
             if intake.cap.is_none() {
                 // Without a cap nobody waits: every eligible referral enters.
-                let before = referrals.len();
-                referrals.retain(|&(_, profile)| pop.is_eligible(profile));
-                ineligible += (before - referrals.len()) as u32;
+                if pop.ineligible.is_some() {
+                    let before = referrals.len();
+                    referrals.retain(|&(_, profile)| pop.is_eligible(profile));
+                    ineligible += (before - referrals.len()) as u32;
+                }
                 self.admit(ts, referrals, m, &mut ws.entered, &mut ws.profiled);
                 continue;
             }
@@ -990,6 +992,10 @@ impl Engine {
                 Post::Onboarding(_) => p.roles[r].onboarding_productivity,
             };
             let availability = (team.posts[r] * productivity / team.standard[r]).min(1.0);
+            // A post at its standard multiplies by exactly one.
+            if availability == 1.0 {
+                continue;
+            }
             for k in 0..HAZARD_CAUSES {
                 f[k] *= 1.0 - effect[k] * (1.0 - availability);
             }
