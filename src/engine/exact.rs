@@ -1,6 +1,6 @@
 //! The exact exit arithmetic: `1 − e^−x` without libm, and the outcome of a participant
 //! from their own hazards. Both are plain IEEE operations in a fixed order with no
-//! branches, so they give the same bits on every machine, and a loop over a column of
+//! branches, so they give the same bits on every machine, and a loop over a batch of
 //! candidates runs several at a time where the machine has vector units (the results are
 //! the same either way: each lane does exactly the scalar operations).
 
@@ -143,7 +143,7 @@ fn bounded_outcome(u: u32, h: [f64; HAZARD_CAUSES]) -> u32 {
     std::hint::select_unpredictable(v > hi, STAY, decided)
 }
 
-/// A column of candidates for the exact arithmetic: their hazards, and their outcomes
+/// A batch of candidates for the exact arithmetic: their hazards, and their outcomes
 /// once computed.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Batch {
@@ -314,9 +314,9 @@ mod tests {
 
     /// Outcomes follow the rule: a uniform above the exit probability stays, one below it
     /// leaves for the cause whose share of the hazard it falls in; zero hazards never
-    /// leave. The column loop, plain and with AVX2, gives each candidate's scalar outcome.
+    /// leave. The batch loop, plain and with AVX2, gives each candidate's scalar outcome.
     #[test]
-    fn outcomes_follow_the_rule_in_columns_and_alone() {
+    fn outcomes_follow_the_rule_in_batches_and_alone() {
         let bits = |v: f64| ((v * 4_294_967_296.0) as u32) ^ SIGN;
         let h = [0.1, 0.05, 0.0, 0.05];
         let p = 1.0 - (-0.2f64).exp();

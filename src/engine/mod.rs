@@ -1331,8 +1331,9 @@ impl Engine {
         leaving.resize(padded / BLOCK, 0);
         let (candidates, uniforms) = (&candidates[..found], &uniforms[..found]);
         if HAZARDS {
-            // Each candidate's own hazards in a column, so that the exact arithmetic runs
-            // over the whole column (four candidates at a time with AVX2).
+            // Each candidate's own hazards in a row of the batch, one store each; the exact
+            // arithmetic then runs over the whole batch (four candidates at a time with
+            // AVX2).
             let batch = &mut buffers.exact;
             batch.make_room(found);
             for (h, &r) in batch.hazards[..found].iter_mut().zip(candidates) {
