@@ -1330,17 +1330,30 @@ impl Engine {
         leaving.clear();
         leaving.resize(padded / BLOCK, 0);
         let (candidates, uniforms) = (&candidates[..found], &uniforms[..found]);
+        let members = &ts.members[..n];
+        let profiles = &ts.profiles[..n];
         if HAZARDS {
             // Each candidate's own hazards in a row of the batch, one store each; the exact
             // arithmetic then runs over the whole batch (four candidates at a time with
             // AVX2).
             let batch = &mut buffers.exact;
             batch.make_room(found);
+            let factors = &pop.factors[..];
             for (h, &r) in batch.hazards[..found].iter_mut().zip(candidates) {
-                let (key, profile) = (ts.members[r as usize], ts.profiles[r as usize]);
+                debug_assert!((r as usize) < n);
+                // SAFETY: the screen emits only indices below n, the caseload, and every
+                // drawn profile indexes the profiles' factors; this loop runs for every
+                // candidate, and bounds checks were a fifth of its instructions.
+                let (key, a) = unsafe {
+                    let profile = *profiles.get_unchecked(r as usize);
+                    debug_assert!((profile as usize) < factors.len());
+                    (
+                        *members.get_unchecked(r as usize),
+                        factors.get_unchecked(profile as usize),
+                    )
+                };
                 let base = &self.slot_bases[self.slot_index(key, now)];
                 let group = &group_factors[(key & 0xff) as usize / 2];
-                let a = &pop.factors[profile as usize];
                 // The slot's hazards as in an exit table, then the profile's multipliers.
                 *h = std::array::from_fn(|k| base[k] * team[k] * group[k] * a[k]);
             }
@@ -1354,22 +1367,29 @@ impl Engine {
         tally.log_profiles.reserve(found);
         let log = &mut tally.log.spare_capacity_mut()[..found];
         let log_profiles = &mut tally.log_profiles.spare_capacity_mut()[..found];
-        let outcomes = &buffers.exact.outcome;
+        let outcomes = &buffers.exact.outcome[..if HAZARDS { found } else { 0 }];
+        let leaving = &mut leaving[..padded / BLOCK];
         let mut logged = 0;
         for (c, (&r, &u)) in candidates.iter().zip(uniforms).enumerate() {
             let r = r as usize;
-            let key = ts.members[r];
-            let profile = ts.profiles[r];
-            let outcome = if HAZARDS {
-                outcomes[c]
-            } else {
-                outcome_of(u as i32, &table[self.slot_index(key, now)])
-            };
-            let leave = (outcome < ExitCause::MaxDuration as u32) | (key < expiring);
-            log[logged].write(pack_exit(outcome, key));
-            log_profiles[logged].write(profile);
-            logged += usize::from(leave);
-            leaving[r / BLOCK] |= u8::from(leave) << (r % BLOCK);
+            debug_assert!(r < n && logged <= c);
+            // SAFETY: r < n as above, so r / BLOCK < padded / BLOCK; logged <= c < found,
+            // as each candidate adds at most one; HAZARDS gives every candidate an outcome.
+            unsafe {
+                let key = *members.get_unchecked(r);
+                let outcome = if HAZARDS {
+                    *outcomes.get_unchecked(c)
+                } else {
+                    outcome_of(u as i32, &table[self.slot_index(key, now)])
+                };
+                let leave = (outcome < ExitCause::MaxDuration as u32) | (key < expiring);
+                log.get_unchecked_mut(logged).write(pack_exit(outcome, key));
+                log_profiles
+                    .get_unchecked_mut(logged)
+                    .write(*profiles.get_unchecked(r));
+                logged += usize::from(leave);
+                *leaving.get_unchecked_mut(r / BLOCK) |= u8::from(leave) << (r % BLOCK);
+            }
         }
         // SAFETY: entries `start..start + logged` were written above (`logged` never
         // passes the candidate just written), within the capacity reserved for them.
