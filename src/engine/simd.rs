@@ -84,26 +84,6 @@ pub fn screen(
     }
 }
 
-/// Compacts `members[..n]` and `profiles[..n]` in place to those whose bit in `leaving`
-/// (bit `r % 8` of byte `r / 8`) is clear, in order, eight at a time. Returns how many
-/// stay. Slices of `n` rounded up to a multiple of 8, and `available()`.
-pub fn compact(members: &mut [u32], profiles: &mut [u16], n: usize, leaving: &[u8]) -> usize {
-    let padded = n.next_multiple_of(BLOCK);
-    assert!(members.len() >= padded && profiles.len() >= padded);
-    assert!(leaving.len() >= padded / BLOCK);
-    #[cfg(target_arch = "x86_64")]
-    {
-        assert!(available(), "AVX2 loop called on a machine without AVX2");
-        // SAFETY: as in `draw_exits`.
-        unsafe { x86::compact(members, profiles, n, leaving) }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        let _ = (members, profiles, n, leaving);
-        unreachable!("the vector loop is only enabled on x86_64")
-    }
-}
-
 #[cfg(target_arch = "x86_64")]
 mod x86 {
     use std::arch::x86_64::*;
@@ -221,29 +201,6 @@ mod x86 {
         (kept, logged)
     }
 
-    /// For each 8-bit lane mask, a `pshufb` control moving the set 16-bit lanes to the
-    /// front in order (the others follow as zeros): [`LEFT_PACK`] for 16-bit lanes.
-    pub(super) static LEFT_PACK16: [[u8; 16]; 256] = left_pack16();
-
-    const fn left_pack16() -> [[u8; 16]; 256] {
-        let mut table = [[0x80u8; 16]; 256];
-        let mut mask = 0;
-        while mask < 256 {
-            let mut j = 0;
-            let mut lane = 0;
-            while lane < 8 {
-                if (mask >> lane) & 1 == 1 {
-                    table[mask][2 * j] = 2 * lane as u8;
-                    table[mask][2 * j + 1] = 2 * lane as u8 + 1;
-                    j += 1;
-                }
-                lane += 1;
-            }
-            mask += 1;
-        }
-        table
-    }
-
     /// See [`super::screen`].
     #[target_feature(enable = "avx2,popcnt")]
     pub unsafe fn screen(
@@ -292,40 +249,6 @@ mod x86 {
             _mm256_storeu_si256(w.as_mut_ptr().cast(), v);
         }
         found
-    }
-
-    /// See [`super::compact`].
-    #[target_feature(enable = "avx2,popcnt")]
-    pub unsafe fn compact(
-        members: &mut [u32],
-        profiles: &mut [u16],
-        n: usize,
-        leaving: &[u8],
-    ) -> usize {
-        let mut kept = 0usize;
-        let mut r = 0;
-        while r < n {
-            // SAFETY (all pointer accesses below): as in `draw_exits`, kept <= r, and a
-            // store reaches at most index r + 8 of slices whose elements up to r + 8
-            // were read already.
-            let key = _mm256_loadu_si256(members.as_ptr().add(r).cast());
-            let profile = _mm_loadu_si128(profiles.as_ptr().add(r).cast());
-            let present = 0xffu32 >> (8 - (n - r).min(8));
-            let stayers = present & !(*leaving.get_unchecked(r / 8) as u32);
-            let order = _mm256_loadu_si256(LEFT_PACK[stayers as usize].as_ptr().cast());
-            let order16 = _mm_loadu_si128(LEFT_PACK16[stayers as usize].as_ptr().cast());
-            _mm256_storeu_si256(
-                members.as_mut_ptr().add(kept).cast(),
-                _mm256_permutevar8x32_epi32(key, order),
-            );
-            _mm_storeu_si128(
-                profiles.as_mut_ptr().add(kept).cast(),
-                _mm_shuffle_epi8(profile, order16),
-            );
-            kept += stayers.count_ones() as usize;
-            r += 8;
-        }
-        kept
     }
 }
 
@@ -399,12 +322,11 @@ mod tests {
         }
     }
 
-    /// The screen and the compaction agree with their plain rules at every length around
-    /// the vector width: candidates are those below their cell's bound or expiring, in
-    /// order, with their uniforms and the same lane states; stayers and their profiles
-    /// keep their order.
+    /// The screen agrees with its plain rule at every length around the vector width:
+    /// candidates are those below their cell's bound or expiring, in order, with their
+    /// uniforms and the same lane states.
     #[test]
-    fn screen_and_compaction_match_the_plain_rules() {
+    fn screen_matches_the_plain_rule() {
         if !available() {
             return;
         }
@@ -449,20 +371,6 @@ mod tests {
                 .collect();
             assert_eq!(got, expected, "candidates, n = {n}");
             assert_eq!(lanes, expected_lanes, "lane states, n = {n}");
-
-            let leaving: Vec<u8> = (0..padded / BLOCK).map(|_| rng.next_u32() as u8).collect();
-            let mut profiles: Vec<u16> = (0..padded).map(|_| rng.next_u32() as u16).collect();
-            let stays = |r: usize| (leaving[r / BLOCK] >> (r % BLOCK)) & 1 == 0;
-            let expected_keys: Vec<u32> = (0..n).filter(|&r| stays(r)).map(|r| keys[r]).collect();
-            let expected_profiles: Vec<u16> =
-                (0..n).filter(|&r| stays(r)).map(|r| profiles[r]).collect();
-            let kept = compact(&mut keys, &mut profiles, n, &leaving);
-            assert_eq!(keys[..kept], expected_keys, "stayers, n = {n}");
-            assert_eq!(
-                profiles[..kept],
-                expected_profiles,
-                "their profiles, n = {n}"
-            );
         }
     }
 
@@ -473,8 +381,5 @@ mod tests {
         assert_eq!(t[0b0000_0000], [0, 1, 2, 3, 4, 5, 6, 7]);
         assert_eq!(t[0b1000_0010], [1, 7, 0, 2, 3, 4, 5, 6]);
         assert_eq!(t[0b1111_1111], [0, 1, 2, 3, 4, 5, 6, 7]);
-        let t16 = &x86::LEFT_PACK16;
-        assert_eq!(t16[0b1000_0010][..4], [2, 3, 14, 15]);
-        assert_eq!(t16[0b1000_0010][4], 0x80, "the rest is zeroed");
     }
 }
