@@ -89,6 +89,7 @@ fn full_run(c: &mut Criterion) {
                             replications: 1000,
                             seed: 1,
                             threads: Some(threads),
+                            ..Plan::default()
                         },
                         &|_| {},
                     )

@@ -15,6 +15,7 @@ fn sim(replications: u64) -> SimOptions {
         seed: 2025,
         threads: None,
         no_uncertainty: false,
+        simulator: Default::default(),
     }
 }
 

@@ -17,6 +17,7 @@ use kraftsim::commands::sweep::SweepOptions;
 use kraftsim::commands::synth::SynthOptions;
 use kraftsim::commands::{Format, SimOptions};
 use kraftsim::model::calendar::YearMonth;
+use kraftsim::montecarlo::Simulator;
 use kraftsim::records::Date;
 use kraftsim::report::csv::CsvDialect;
 use kraftsim::report::lang::Lang;
@@ -81,6 +82,20 @@ pub struct SimArgs {
     /// Switch parameter uncertainty off (chance variation only).
     #[arg(long)]
     pub no_uncertainty: bool,
+    /// Which implementation of the model runs the replications: the fast engine, or the
+    /// reference simulator (the model's plain statement, several times slower; its results
+    /// agree with the engine's within Monte Carlo error, not draw by draw).
+    #[arg(long, value_enum, default_value_t = SimulatorArg::Engine)]
+    pub simulator: SimulatorArg,
+}
+
+/// The `--simulator` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SimulatorArg {
+    /// The fast engine (the default).
+    Engine,
+    /// The reference simulator (src/reference/).
+    Reference,
 }
 
 impl SimArgs {
@@ -90,6 +105,10 @@ impl SimArgs {
             seed: self.seed,
             threads: self.threads.map(|t| t as usize),
             no_uncertainty: self.no_uncertainty,
+            simulator: match self.simulator {
+                SimulatorArg::Engine => Simulator::Engine,
+                SimulatorArg::Reference => Simulator::Reference,
+            },
         }
     }
 }

@@ -19,6 +19,8 @@ pub mod montecarlo;
 pub mod output;
 pub mod planning;
 pub mod records;
+pub mod reference;
 pub mod report;
 pub mod scenario;
 pub mod stats;
+pub mod trajectory;

@@ -11,8 +11,10 @@ use rayon::prelude::*;
 
 use crate::engine::{Engine, Workspace};
 use crate::model::Programme;
+use crate::reference::Reference;
 use crate::stats::collect::ANNUAL_COLUMNS;
 use crate::stats::{summarise, Collector, Summary};
+use crate::trajectory::Trajectory;
 
 /// Replications per block of work.
 pub const BLOCK: usize = 32;
@@ -26,6 +28,67 @@ pub struct Plan {
     pub seed: u64,
     /// Worker threads (`None` = all cores).
     pub threads: Option<usize>,
+    /// Which implementation of the model runs them.
+    pub simulator: Simulator,
+}
+
+impl Default for Plan {
+    /// 1,000 replications of seed 2025 on all cores, by the engine.
+    fn default() -> Plan {
+        Plan {
+            replications: 1000,
+            seed: 2025,
+            threads: None,
+            simulator: Simulator::Engine,
+        }
+    }
+}
+
+/// Which implementation of the model runs the replications.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Simulator {
+    /// The fast engine ([`crate::engine`]).
+    #[default]
+    Engine,
+    /// The reference simulator ([`crate::reference`]): the model's plain statement, slower,
+    /// the same results in distribution (not draw by draw).
+    Reference,
+}
+
+/// A simulator of one replication at a time, with scratch space reused across them.
+trait Replicate: Sync {
+    /// Scratch space of one worker.
+    type Scratch: Default + Send;
+    /// An empty record of the right size.
+    fn record(&self) -> Trajectory;
+    /// Runs replication `replication` of seed `seed` into `out`.
+    fn replicate(
+        &self,
+        seed: u64,
+        replication: u64,
+        scratch: &mut Self::Scratch,
+        out: &mut Trajectory,
+    );
+}
+
+impl Replicate for Engine {
+    type Scratch = Workspace;
+    fn record(&self) -> Trajectory {
+        self.trajectory()
+    }
+    fn replicate(&self, seed: u64, replication: u64, ws: &mut Workspace, out: &mut Trajectory) {
+        self.run(seed, replication, ws, out);
+    }
+}
+
+impl Replicate for Reference {
+    type Scratch = ();
+    fn record(&self) -> Trajectory {
+        self.trajectory()
+    }
+    fn replicate(&self, seed: u64, replication: u64, _: &mut (), out: &mut Trajectory) {
+        self.run(seed, replication, out);
+    }
 }
 
 /// How to simulate, as every simulating command is asked: the plan plus whether to switch
@@ -40,6 +103,8 @@ pub struct SimOptions {
     pub threads: Option<usize>,
     /// Turn parameter uncertainty off regardless of the scenario.
     pub no_uncertainty: bool,
+    /// Which implementation of the model runs the replications.
+    pub simulator: Simulator,
 }
 
 impl SimOptions {
@@ -49,6 +114,7 @@ impl SimOptions {
             replications: self.replications,
             seed: self.seed,
             threads: self.threads,
+            simulator: self.simulator,
         }
     }
 
@@ -99,7 +165,24 @@ pub fn collect_range(
     if plan.replications == 0 {
         return Err(RunError::NoReplications);
     }
-    let engine = Engine::new(programme);
+    match plan.simulator {
+        Simulator::Engine => {
+            collect_with(&Engine::new(programme), programme, plan, first, progress)
+        }
+        Simulator::Reference => {
+            collect_with(&Reference::new(programme), programme, plan, first, progress)
+        }
+    }
+}
+
+/// [`collect_range`] with a given simulator.
+fn collect_with<R: Replicate>(
+    engine: &R,
+    programme: &Programme,
+    plan: &Plan,
+    first: u64,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Collector, RunError> {
     let years = programme.calendar.years();
     let mut collector = Collector::new(
         years.clone(),
@@ -123,12 +206,12 @@ pub fn collect_range(
             .zip(budget_rows.par_chunks_mut(BLOCK * years.len()))
             .enumerate()
             .fold(
-                || (Workspace::default(), engine.trajectory(), empty.clone()),
+                || (R::Scratch::default(), engine.record(), empty.clone()),
                 |(mut ws, mut traj, mut acc), (block, (annual, budget))| {
                     let first = first + (block * BLOCK) as u64;
                     let count = budget.len() / years.len().max(1);
                     for i in 0..count {
-                        engine.run(plan.seed, first + i as u64, &mut ws, &mut traj);
+                        engine.replicate(plan.seed, first + i as u64, &mut ws, &mut traj);
                         Collector::record(
                             years,
                             &traj,

@@ -24,7 +24,6 @@ mod population;
 pub mod rng;
 mod simd;
 mod table;
-pub mod trajectory;
 
 use std::collections::VecDeque;
 
@@ -32,11 +31,11 @@ use rand::{Rng, RngCore};
 use rand_distr::{Distribution, Poisson, StandardNormal};
 
 use crate::model::*;
+pub use crate::trajectory::{Trajectory, STAY_BANDS};
 use population::{Cumulative, Population};
 use rng::{fill_uniforms, stream, threshold, threshold32, LaneRng, Purpose, StreamRng, BLOCK};
 use simd::ByCause;
 use table::{Slot, TableCache, MIN_SLOTS, NEVER};
-pub use trajectory::{Trajectory, STAY_BANDS};
 
 /// Offset that keeps packed months positive: months run from a warm-up and initial
 /// caseload before month 0 to the end of a stay after the horizon, all within ±2 ·

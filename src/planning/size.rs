@@ -319,6 +319,7 @@ impl Search<'_> {
                 replications: want - have,
                 seed: self.spec.sim.seed,
                 threads: self.spec.sim.threads,
+                simulator: self.spec.sim.simulator,
             };
             let collector = montecarlo::collect_range(&programme, &plan, have, self.progress)?;
             self.add(index, &collector);

@@ -21,6 +21,7 @@ pub fn collect(p: &Programme, reps: u64, seed: u64) -> Collector {
             replications: reps,
             seed,
             threads: None,
+            ..Plan::default()
         },
         &|_| {},
     )

@@ -14,6 +14,7 @@ fn run(text: &str, reps: u64) -> kraftsim::stats::Summary {
             replications: reps,
             seed: 3,
             threads: None,
+            ..Plan::default()
         },
         &|_| {},
     )

@@ -453,6 +453,7 @@ fn nowcasts_from_mid_year_states_match_what_the_full_years_did() {
             replications: 200,
             seed: 1000 + h,
             threads: None,
+            ..Plan::default()
         };
         let c = collect(&q, &plan, &|_| {}).unwrap();
         let met = target_hits(&c, &target);

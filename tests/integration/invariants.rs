@@ -154,6 +154,7 @@ fn results_do_not_depend_on_thread_count() {
                     replications: 301,
                     seed: 5,
                     threads: Some(threads),
+                    ..Plan::default()
                 },
                 &|_| {},
             )
@@ -170,6 +171,7 @@ fn results_do_not_depend_on_thread_count() {
                 replications: 301,
                 seed: 6,
                 threads: Some(2),
+                ..Plan::default()
             },
             &|_| {},
         )

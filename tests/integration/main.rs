@@ -4,6 +4,9 @@
 //! - `closed_forms`: statistical checks of the engine against results derived by hand
 //!   (Little's law, competing-risk shares, Poisson counts, geometric survival), with
 //!   tolerances from the Monte Carlo standard error.
+//! - `equivalence`: the fast engine against the reference simulator (the model's plain
+//!   statement) on generated scenarios using every mechanism and on the bundled scenarios,
+//!   every yearly mean and target probability within a family-wise Monte Carlo bound.
 //! - `extremes`: extreme but valid scenarios (1 and 1,000 teams, 50 years, hazards all zero
 //!   or all at the maximum).
 //! - `fixtures`: the corpus of broken scenarios, each rejected with its key named.
@@ -19,6 +22,8 @@
 //! - `reference`: the reference workload R1 against an independent implementation.
 //! - `calibration`: the default scenario against the 2018–2019 record.
 //! - `scenarios`: every shipped scenario file validates and runs.
+//! - `golden`: the summary JSON of every bundled scenario byte for byte against
+//!   `tests/golden/` (`KRAFTSIM_BLESS=1` rewrites it when a change is meant to move results).
 //! - `history`: calibration from synthetic records (round trip, interval widths, the
 //!   fragment as a scenario, suppression, left truncation), the counts fit and its
 //!   identification, backtest coverage and nowcasts against full-year outcomes.
@@ -29,8 +34,10 @@ mod calibration;
 mod cli;
 mod closed_forms;
 mod common;
+mod equivalence;
 mod extremes;
 mod fixtures;
+mod golden;
 mod history;
 mod invariants;
 mod mechanisms;

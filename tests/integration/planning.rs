@@ -25,6 +25,7 @@ fn sim(reps: u64, seed: u64) -> SimOptions {
         seed,
         threads: None,
         no_uncertainty: false,
+        simulator: Default::default(),
     }
 }
 

@@ -114,8 +114,8 @@ proptest! {
                 prop_assert_eq!(teams, total);
             }
         }
-        let one = to_json(&montecarlo::run(&p, &Plan { replications: 37, seed: 1, threads: Some(1) }, &|_| {}).unwrap());
-        let two = to_json(&montecarlo::run(&p, &Plan { replications: 37, seed: 1, threads: Some(2) }, &|_| {}).unwrap());
+        let one = to_json(&montecarlo::run(&p, &Plan { replications: 37, seed: 1, threads: Some(1), ..Plan::default() }, &|_| {}).unwrap());
+        let two = to_json(&montecarlo::run(&p, &Plan { replications: 37, seed: 1, threads: Some(2), ..Plan::default() }, &|_| {}).unwrap());
         prop_assert_eq!(one, two);
     }
 
@@ -148,7 +148,7 @@ proptest! {
         let text = format!("{}{}{}", &base[..i], value, &base[end..]);
         if let Ok(s) = load_text(&text, "replaced.toml", None) {
             // Whatever validates must also run.
-            let plan = Plan { replications: 2, seed: 1, threads: Some(1) };
+            let plan = Plan { replications: 2, seed: 1, threads: Some(1), ..Plan::default() };
             let ran = montecarlo::run(&s.programme, &plan, &|_| {});
             prop_assert!(ran.is_ok());
         }
@@ -212,7 +212,7 @@ proptest! {
             if let Ok(state) = records::state(&recs, &p, YearMonth { year: 2025, month: 6 }) {
                 let mut q = p.clone();
                 q.resume = Some(state);
-                let plan = Plan { replications: 2, seed: 1, threads: Some(1) };
+                let plan = Plan { replications: 2, seed: 1, threads: Some(1), ..Plan::default() };
                 let ran = montecarlo::run(&q, &plan, &|_| {});
                 prop_assert!(ran.is_ok());
             }

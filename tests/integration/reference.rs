@@ -56,6 +56,7 @@ fn r1_means_agree_with_the_independent_implementation() {
             replications: reps,
             seed: 1,
             threads: None,
+            ..Plan::default()
         },
         &|_| {},
     )
@@ -86,6 +87,7 @@ fn r1_reports_everything_the_specification_lists() {
             replications: 200,
             seed: 2,
             threads: None,
+            ..Plan::default()
         },
         &|_| {},
     )
@@ -138,6 +140,7 @@ fn precision_adds_replications_until_every_target_is_precise() {
         replications: 300,
         seed: 8,
         threads: None,
+        ..Plan::default()
     };
     let s = montecarlo::run_to_precision(&p, &plan, 0.01, &|_| {}).unwrap();
     assert_eq!(s.precision_reached, Some(true));

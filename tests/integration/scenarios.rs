@@ -19,6 +19,7 @@ fn every_shipped_scenario_validates_and_runs() {
                     replications: 20,
                     seed: 1,
                     threads: None,
+                    ..Plan::default()
                 },
                 &|_| {},
             )
