@@ -6,7 +6,7 @@
 
 use crate::model::{ExitCause, HAZARD_CAUSES};
 
-use super::SIGN;
+use super::exits::SIGN;
 
 /// `1 − e^−x` for `x ≥ 0`, without branches, to about 1e-15 absolute (the draws resolve
 /// 2⁻³² ≈ 2e-10): `e^−x = 2^−k/32 · e^−r` with `k` the nearest integer to `32x / ln 2`

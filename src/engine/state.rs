@@ -1,0 +1,166 @@
+//! How the engine holds a replication's state: participants packed into 32-bit keys (last
+//! month of stay and cell), the exit log's entries, posts, each team's arrays and random
+//! streams, and the worker's reusable scratch space.
+//!
+//! NOTE: the key layout (cell in the low 8 bits, biased last month above) is read by the
+//! participant loops in `exits.rs`, `screen.rs` and `simd.rs` (`key & 0xff`, `key <
+//! expiring`), and the exit log's outcome bits by `tally.rs`: change them together.
+
+use std::collections::VecDeque;
+
+use super::rng::{LaneRng, StreamRng};
+use super::screen::ScreenBuffers;
+use super::table::TableCache;
+use super::tally::Tally;
+use super::Engine;
+use crate::model::*;
+
+/// Offset that keeps packed months positive: months run from a warm-up and initial
+/// caseload before month 0 to the end of a stay after the horizon, all within ±2 ·
+/// `MAX_MONTHS` of month 0, so a biased month takes at most 21 bits.
+pub(super) const MONTH_BIAS: i32 = 1 << 20;
+
+/// A participant packed into 29 bits: the last month they can stay (biased) in bits 8–28,
+/// cell in the low 8. Keys of those reaching their maximum stay in month `m` are exactly
+/// those below `(m + 1 + MONTH_BIAS) << 8`, one comparison in the participant loop.
+pub(super) fn pack(last: i32, cell: u8) -> u32 {
+    (((last + MONTH_BIAS) as u32) << 8) | cell as u32
+}
+
+/// A leaver in the exit log: the outcome (exit cause index) in the top 3 bits above the
+/// participant's key.
+#[inline(always)]
+pub(super) fn pack_exit(outcome: u32, key: u32) -> u32 {
+    (outcome << 29) | key
+}
+
+/// The (outcome, key) of an exit-log entry.
+#[inline(always)]
+pub(super) fn unpack_exit(e: u32) -> (u32, u32) {
+    (e >> 29, e & 0x1fff_ffff)
+}
+
+/// State of one post in a team.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Post {
+    Filled,
+    /// Empty; months left including the current one.
+    Vacant(u32),
+    /// A new person at reduced productivity; months left including the current one.
+    Onboarding(u32),
+}
+
+/// A team's mutable state within a replication.
+#[derive(Debug, Clone)]
+pub(super) struct TeamState {
+    /// Active participants, packed by [`pack`] (see [`Engine::member`]).
+    pub(super) members: Vec<u32>,
+    /// Attribute profile of each active participant, in step with `members` (empty when
+    /// the programme has no attributes).
+    pub(super) profiles: Vec<u16>,
+    /// Referrals waiting for a place: (cell, profile).
+    pub(super) waiting: VecDeque<(u8, u16)>,
+    pub(super) posts: [Post; TEAM_ROLES],
+    pub(super) exits_rng: LaneRng,
+    pub(super) intake_rng: StreamRng,
+    pub(super) staffing_rng: StreamRng,
+    pub(super) attributes_rng: StreamRng,
+    /// Index of the team's exit table in the worker's [`TableCache`].
+    pub(super) table: usize,
+    /// The team factors and cache epoch the table index was taken for.
+    pub(super) table_key: Option<(CauseFactors, u64)>,
+}
+
+/// One participation as simulated: what a synthetic record is made of.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Participation {
+    /// Team index.
+    pub team: u32,
+    /// Group index.
+    pub group: u16,
+    /// Gender.
+    pub gender: Gender,
+    /// Attribute profile (see [`Engine::profile_categories`]).
+    pub profile: u16,
+    /// Month of entry (index from the calendar start; negative in the warm-up or for the
+    /// initial caseload).
+    pub entry: i32,
+    /// Month and cause of the exit; `None` if still enrolled at the end of the horizon.
+    pub exit: Option<(i32, ExitCause)>,
+}
+
+impl TeamState {
+    /// Active participants.
+    pub(super) fn caseload(&self) -> usize {
+        self.members.len()
+    }
+}
+
+impl Participation {
+    /// A participation of team `t` and cell `group*2 + gender`.
+    pub(super) fn of(
+        (t, cell): (usize, u32),
+        profile: u16,
+        entry: i32,
+        exit: Option<(i32, ExitCause)>,
+    ) -> Self {
+        Participation {
+            team: t as u32,
+            group: (cell >> 1) as u16,
+            gender: Gender::ALL[(cell & 1) as usize],
+            profile,
+            entry,
+            exit,
+        }
+    }
+}
+
+/// Scratch space of one worker thread, reused across replications.
+#[derive(Debug, Clone, Default)]
+pub struct Workspace {
+    pub(super) teams: Vec<TeamState>,
+    /// Active participants per cell, programme-wide: after intake, the month's `active`.
+    pub(super) cell_active: Vec<u32>,
+    pub(super) group_factors: Vec<CauseFactors>,
+    pub(super) uncertainty: Vec<CauseFactors>,
+    pub(super) tally: Tally,
+    /// Exit tables by team factors.
+    pub(super) tables: TableCache,
+    /// Teams taking intake this month (reused buffer).
+    pub(super) open: Vec<usize>,
+    /// This month's hazard multiplier of each support role (reused buffer).
+    pub(super) support_factors: Vec<f64>,
+    /// Entrants of the month per cell, programme-wide.
+    pub(super) entered: Vec<u32>,
+    /// Entrants admitted to one team in the month: (cell, profile).
+    pub(super) admitted: Vec<(u8, u16)>,
+    /// One team's scheduled referrals of the month: (cell, profile).
+    pub(super) referrals: Vec<(u8, u16)>,
+    /// Profile and gender (`profile << 1 | gender`) of the month's entrants, with attributes.
+    pub(super) profiled: Vec<u32>,
+    /// Candidates of the participant loop with attributes.
+    pub(super) screen: ScreenBuffers,
+    /// Uniforms of one team's scheduled entrants' cells.
+    pub(super) intake_uniforms: Vec<u32>,
+    /// Participants enrolled before the first month, from either source of the initial
+    /// caseload: (team, entry, cell, profile).
+    pub(super) enrolled: Vec<(usize, i32, u8, u16)>,
+    /// Each team's factors in the month (`None` for a team that does not exist).
+    pub(super) team_factors: Vec<Option<CauseFactors>>,
+    /// Pressure multipliers by caseload, per team FTE (bits of the f64).
+    pub(super) pressure_memo: Vec<(u64, Vec<f64>)>,
+    /// The engine whose caches this workspace holds (0 = none yet).
+    pub(super) engine_id: u64,
+}
+
+impl Engine {
+    /// The packed key of a participant of `cell` entering in month `entry`.
+    pub(super) fn member(&self, entry: i32, cell: u8) -> u32 {
+        pack(entry + self.last_month_of_cell[cell as usize] as i32, cell)
+    }
+
+    /// The month of entry of a packed participant.
+    pub(super) fn entry_of(&self, key: u32) -> i32 {
+        (key >> 8) as i32 - MONTH_BIAS - self.last_month_of_cell[(key & 0xff) as usize] as i32
+    }
+}
