@@ -389,9 +389,13 @@ pub fn unknown_group(name: &str, groups: &[&str]) -> String {
     )
 }
 
-/// An exit cause from its identifier (case-insensitive).
+/// An exit cause from its identifier (case-insensitive; `max_duration`, the name before
+/// the time limit became a policy, is read as `time_limit`).
 pub fn parse_cause(text: &str) -> Option<ExitCause> {
     let t = text.trim().to_lowercase();
+    if t == "max_duration" {
+        return Some(ExitCause::TimeLimit);
+    }
     ExitCause::ALL.into_iter().find(|c| c.id() == t)
 }
 
@@ -433,7 +437,7 @@ pub fn synthetic_csv(
             None => (String::new(), String::new()),
             Some((m, c)) => {
                 let ym = p.calendar.month(m);
-                let day = if c == ExitCause::MaxDuration {
+                let day = if c == ExitCause::TimeLimit {
                     days_in_month(ym.year, ym.month)
                 } else {
                     rng.random_range(1..=days_in_month(ym.year, ym.month))

@@ -287,7 +287,7 @@ pub fn fit(
         let e = r.entry.start();
         let start = options.from.map_or(e, |f| f.start().max(e));
         let (end, cause) = match r.exit {
-            Some((d, c)) if d <= until => (d.middle(), (c != ExitCause::MaxDuration).then_some(c)),
+            Some((d, c)) if d <= until => (d.middle(), (c != ExitCause::TimeLimit).then_some(c)),
             _ => (until.end(), None),
         };
         if end <= start {

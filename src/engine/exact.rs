@@ -113,7 +113,7 @@ fn outcome(u: u32, h: [f64; HAZARD_CAUSES]) -> u32 {
 
 /// The outcome of a stay: the index of `max_duration`, which the caller turns into an
 /// exit for those at their last month, as with the exit tables' slots.
-const STAY: u32 = ExitCause::MaxDuration as u32;
+const STAY: u32 = ExitCause::TimeLimit as u32;
 
 /// What [`bounded_outcome`] gives where bounds do not decide.
 const UNDECIDED: u32 = u32::MAX;

@@ -6,7 +6,7 @@ use super::exact;
 use super::rng::{threshold32, BLOCK};
 use super::screen::ScreenBuffers;
 use super::simd::{self, ByCause};
-use super::state::{pack_exit, unpack_exit, Participation, TeamState, MONTH_BIAS};
+use super::state::{cell_of, pack_exit, unpack_exit, Participation, TeamState, MONTH_BIAS};
 use super::table::{Slot, MIN_SLOTS, NEVER};
 use super::tally::Tally;
 use super::{Engine, Workspace};
@@ -50,7 +50,7 @@ impl Engine {
                 for (i, &e) in ws.tally.log.iter().enumerate().skip(logged_before) {
                     let (outcome, key) = unpack_exit(e);
                     log.push(Participation::of(
-                        (t, key & 0xff),
+                        (t, cell_of(key) as u32),
                         profiles.get(i).copied().unwrap_or(0),
                         self.entry_of(key),
                         Some((m, ExitCause::ALL[outcome as usize])),
@@ -94,8 +94,8 @@ impl Engine {
     /// their months in the programme.
     #[inline(always)]
     pub(super) fn slot_index(&self, key: u32, now: u32) -> usize {
-        let cell = (key & 0xff) as usize;
-        let d = self.last_month_of_cell[cell] - ((key >> 8) - now);
+        let cell = cell_of(key);
+        let d = self.last_month_of_cell[(key & 0xff) as usize] - ((key >> 8) - now);
         let band = self.band_of[(d as usize).min(self.band_of.len() - 1)] as usize;
         band * self.cell_hazards.len() + cell
     }
@@ -145,12 +145,12 @@ impl Engine {
                     let slot = if BANDS {
                         &table[self.slot_index(key, now)]
                     } else {
-                        &by_cell[(key & 0xff) as usize]
+                        &by_cell[cell_of(key)]
                     };
                     // The cause index of a leaver, or 4 (max_duration) for a uniform at or
                     // above the exit threshold, which is at or above every cause threshold.
                     let outcome = outcome_of(u as i32, slot);
-                    let leave = (outcome < ExitCause::MaxDuration as u32) | (key < expiring);
+                    let leave = (outcome < ExitCause::TimeLimit as u32) | (key < expiring);
                     debug_assert!(kept + logged == r && r < n);
                     // SAFETY: kept + logged == r < n <= padded at this point (each
                     // participant adds one to exactly one of them), so both indices are in
@@ -173,7 +173,7 @@ impl Engine {
 
 /// The number of a slot's thresholds a uniform is at or above: the cause index of a
 /// hazard exit (work, studies, fk_samverkan, other), or 4 if the uniform is at or above the
-/// exit threshold, which equals `ExitCause::MaxDuration` for those who reach their maximum
+/// exit threshold, which equals `ExitCause::TimeLimit` for those who reach their maximum
 /// stay and means a stay for everyone else.
 #[inline(always)]
 pub(super) fn outcome_of(u: i32, slot: &Slot) -> u32 {

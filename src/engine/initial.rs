@@ -8,7 +8,7 @@ use rand::{Rng, RngCore};
 use rand_distr::{Distribution, StandardNormal};
 
 use super::rng::{stream, LaneRng, Purpose};
-use super::state::{Post, TeamState};
+use super::state::{Post, TeamState, EXTENDED};
 use super::{Engine, Workspace};
 use crate::model::*;
 
@@ -33,6 +33,7 @@ impl Engine {
                     intake_rng: stream(0, 0, Purpose::TeamIntake, 0),
                     staffing_rng: stream(0, 0, Purpose::Staffing, 0),
                     attributes_rng: stream(0, 0, Purpose::TeamAttributes, 0),
+                    extension_rng: stream(0, 0, Purpose::Extension, 0),
                     table: 0,
                     table_key: None,
                 })
@@ -47,6 +48,9 @@ impl Engine {
             ts.intake_rng = stream(seed, replication, Purpose::TeamIntake, t as u64);
             ts.staffing_rng = stream(seed, replication, Purpose::Staffing, t as u64);
             ts.attributes_rng = stream(seed, replication, Purpose::TeamAttributes, t as u64);
+            if self.extensions {
+                ts.extension_rng = stream(seed, replication, Purpose::Extension, t as u64);
+            }
             ts.table_key = None;
         }
         ws.cell_active.clear();
@@ -99,10 +103,20 @@ impl Engine {
                         .population
                         .draw(e.group, false, attributes_rng.next_u64()),
                 };
-                // Someone enrolled longer than the group's maximum stay is closed in the
-                // first simulated month, as if they had just reached it.
-                let longest = p.groups[e.group].max_duration as i32 - 1;
-                let entry = e.entry.clamp(self.first_month - longest, self.first_month);
+                // Someone enrolled past the time limit was extended, where the group
+                // extends; someone enrolled longer than they can stay is closed in the first
+                // simulated month, as if they had just reached their limit.
+                let group = &p.groups[e.group];
+                let extended = group.longest_stay() > group.max_duration
+                    && self.first_month - e.entry >= group.max_duration as i32;
+                let last = if extended {
+                    group.longest_stay()
+                } else {
+                    group.max_duration
+                } as i32
+                    - 1;
+                let entry = e.entry.clamp(self.first_month - last, self.first_month);
+                let cell = if extended { cell | EXTENDED } else { cell };
                 enrolled.push((t, entry, cell, profile));
             }
         } else if !present.is_empty() {
@@ -129,11 +143,17 @@ impl Engine {
         }
         for &(t, entry, cell, profile) in enrolled.iter() {
             let ts = &mut ws.teams[t];
-            ts.members.push(self.member(entry, cell));
+            // Those known to be extended keep it; the others are decided as entrants are.
+            let byte = if cell & EXTENDED != 0 {
+                cell
+            } else {
+                self.entrant_byte(cell, &mut ts.extension_rng)
+            };
+            ts.members.push(self.member(entry, byte));
             if self.population.present {
                 ts.profiles.push(profile);
             }
-            ws.cell_active[cell as usize] += 1;
+            ws.cell_active[(cell & !EXTENDED) as usize] += 1;
         }
     }
 }

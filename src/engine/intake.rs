@@ -23,8 +23,15 @@ impl Engine {
         entered: &mut [u32],
         profiled: &mut Vec<u32>,
     ) {
-        ts.members
-            .extend(entrants.iter().map(|&(cell, _)| self.member(m, cell)));
+        if self.extensions {
+            for &(cell, _) in entrants {
+                let byte = self.entrant_byte(cell, &mut ts.extension_rng);
+                ts.members.push(self.member(m, byte));
+            }
+        } else {
+            ts.members
+                .extend(entrants.iter().map(|&(cell, _)| self.member(m, cell)));
+        }
         for &(cell, _) in entrants {
             entered[cell as usize] += 1;
         }
@@ -72,8 +79,9 @@ impl Engine {
         ws.entered.clear();
         ws.entered.resize(cells, 0);
         ws.profiled.clear();
-        // Without attributes or a cap, every referral is admitted and nobody waits.
-        let lean = !pop.present && intake.cap.is_none();
+        // Without attributes, a cap or extensions, every referral is admitted as drawn and
+        // nobody waits.
+        let lean = !pop.present && intake.cap.is_none() && !self.extensions;
         for t in intake.scheduled_teams(m, teams) {
             if !p.teams[t].takes_intake(m) {
                 continue;

@@ -55,9 +55,15 @@ pub struct Engine {
     /// Hazards of each slot before team and programme-wide factors: the cell's baseline
     /// times the band's profile multipliers, `[band][cell]`.
     slot_bases: Vec<CauseFactors>,
-    /// Last month in programme (0-based) of each cell: `max_duration − 1` of its group.
-    /// 256 entries, so indexing by a participant's cell byte needs no bounds check.
+    /// Last month in programme (0-based) of each key byte: `max_duration − 1` of its
+    /// group for a cell, the extension's `until − 1` for the cell with [`state::EXTENDED`].
+    /// 256 entries, so indexing by a participant's key byte needs no bounds check.
     last_month_of_cell: Box<[u32; 256]>,
+    /// Per cell, the 32-bit threshold below which an entrant is extended at the time limit
+    /// (0 where the group does not extend).
+    extension_thresholds: Vec<u32>,
+    /// Whether any group extends at its time limit.
+    extensions: bool,
     /// The intake mix over cells.
     mix: Cumulative,
     /// Intake mixes over cells of shocks: (from, to, mix).
@@ -172,11 +178,25 @@ impl Engine {
             last_month_of_cell: {
                 let mut last = Box::new([u32::MAX; 256]);
                 for (g, group) in p.groups.iter().enumerate() {
-                    last[2 * g] = group.max_duration - 1;
-                    last[2 * g + 1] = group.max_duration - 1;
+                    for s in 0..2 {
+                        last[2 * g + s] = group.max_duration - 1;
+                        last[(2 * g + s) | state::EXTENDED as usize] = group.longest_stay() - 1;
+                    }
                 }
                 last
             },
+            extension_thresholds: p
+                .groups
+                .iter()
+                .flat_map(|g| {
+                    let t = g.extension.map_or(0, |e| threshold32(e.probability));
+                    [t, t]
+                })
+                .collect(),
+            extensions: p
+                .groups
+                .iter()
+                .any(|g| g.extension.is_some_and(|e| e.probability > 0.0)),
             mix,
             shock_mixes,
             population,
@@ -311,7 +331,7 @@ impl Engine {
             for (t, ts) in ws.teams.iter().enumerate() {
                 for (i, &key) in ts.members.iter().enumerate() {
                     log.push(Participation::of(
-                        (t, key & 0xff),
+                        (t, state::cell_of(key) as u32),
                         ts.profiles.get(i).copied().unwrap_or(0),
                         self.entry_of(key),
                         None,

@@ -34,6 +34,8 @@ pub enum Purpose {
     InitialAttributes = 9,
     /// Exit days of synthetic records (outside the simulation itself).
     Records = 10,
+    /// Whether each of one team's participants is extended at the time limit.
+    Extension = 11,
 }
 
 /// The SplitMix64 finaliser: a bijective mix of 64 bits.

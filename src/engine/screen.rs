@@ -6,7 +6,7 @@ use super::exact;
 use super::exits::outcome_of;
 use super::rng::BLOCK;
 use super::simd;
-use super::state::{pack_exit, TeamState, MONTH_BIAS};
+use super::state::{cell_of, pack_exit, TeamState, MONTH_BIAS};
 use super::table::Slot;
 use super::tally::Tally;
 use super::Engine;
@@ -91,7 +91,7 @@ impl Engine {
                 let block = ts.exits_rng.next_block();
                 for (r, &u) in (first..n).zip(&block) {
                     let key = ts.members[r];
-                    let candidate = ((u as i32) < bounds[(key & 0xff) as usize]) | (key < expiring);
+                    let candidate = ((u as i32) < bounds[cell_of(key)]) | (key < expiring);
                     candidates[found] = r as u32;
                     uniforms[found] = u;
                     found += usize::from(candidate);
@@ -124,7 +124,7 @@ impl Engine {
                     )
                 };
                 let base = &self.slot_bases[self.slot_index(key, now)];
-                let group = &group_factors[(key & 0xff) as usize / 2];
+                let group = &group_factors[cell_of(key) / 2];
                 // The slot's hazards as in an exit table, then the profile's multipliers.
                 *h = std::array::from_fn(|k| base[k] * team[k] * group[k] * a[k]);
             }
@@ -153,7 +153,7 @@ impl Engine {
                 } else {
                     outcome_of(u as i32, &table[self.slot_index(key, now)])
                 };
-                let leave = (outcome < ExitCause::MaxDuration as u32) | (key < expiring);
+                let leave = (outcome < ExitCause::TimeLimit as u32) | (key < expiring);
                 log.get_unchecked_mut(logged).write(pack_exit(outcome, key));
                 log_profiles
                     .get_unchecked_mut(logged)

@@ -2,11 +2,16 @@
 //! month of stay and cell), the exit log's entries, posts, each team's arrays and random
 //! streams, and the worker's reusable scratch space.
 //!
-//! NOTE: the key layout (cell in the low 8 bits, biased last month above) is read by the
-//! participant loops in `exits.rs`, `screen.rs` and `simd.rs` (`key & 0xff`, `key <
-//! expiring`), and the exit log's outcome bits by `tally.rs`: change them together.
+//! NOTE: the key layout (cell in the low 7 bits, the extension bit above it, biased last
+//! month from bit 8) is read by the participant loops in `exits.rs`, `screen.rs` and
+//! `simd.rs` ([`cell_of`], `key < expiring`; the vector loops use the low 3 bits of the
+//! byte as the cell of at most eight), by [`Engine::entry_of`] through
+//! `last_month_of_cell`, and the exit log's outcome bits by `tally.rs`: change them
+//! together.
 
 use std::collections::VecDeque;
+
+use rand::RngCore;
 
 use super::rng::{LaneRng, StreamRng};
 use super::screen::ScreenBuffers;
@@ -65,6 +70,8 @@ pub(super) struct TeamState {
     pub(super) intake_rng: StreamRng,
     pub(super) staffing_rng: StreamRng,
     pub(super) attributes_rng: StreamRng,
+    /// Extension draws of the team's entrants (programmes whose groups extend only).
+    pub(super) extension_rng: StreamRng,
     /// Index of the team's exit table in the worker's [`TableCache`].
     pub(super) table: usize,
     /// The team factors and cache epoch the table index was taken for.
@@ -153,10 +160,35 @@ pub struct Workspace {
     pub(super) engine_id: u64,
 }
 
+/// The bit of a key's low byte that marks a participant who is extended at the time
+/// limit (cells take the low seven bits: at most 64 groups).
+pub(super) const EXTENDED: u8 = 0x80;
+
+/// The cell (`group * 2 + gender`) of a packed key, without the extension bit.
+#[inline(always)]
+pub(super) fn cell_of(key: u32) -> usize {
+    (key & 0x7f) as usize
+}
+
 impl Engine {
-    /// The packed key of a participant of `cell` entering in month `entry`.
-    pub(super) fn member(&self, entry: i32, cell: u8) -> u32 {
-        pack(entry + self.last_month_of_cell[cell as usize] as i32, cell)
+    /// The packed key of a participant whose key byte is `byte` (the cell, with
+    /// [`EXTENDED`] for one extended at the time limit) entering in month `entry`.
+    pub(super) fn member(&self, entry: i32, byte: u8) -> u32 {
+        pack(entry + self.last_month_of_cell[byte as usize] as i32, byte)
+    }
+
+    /// The key byte of an entrant of `cell`: with [`EXTENDED`] if they will be extended at
+    /// the time limit. The engine decides at entry, with one uniform from `rng` where the
+    /// group extends: the decision is independent of everything before the limit, so this
+    /// is the same in distribution as deciding at the limit (which the reference simulator
+    /// does), and it keeps the participant loop free of a second draw.
+    pub(super) fn entrant_byte(&self, cell: u8, rng: &mut StreamRng) -> u8 {
+        let threshold = self.extension_thresholds[cell as usize];
+        if threshold > 0 && (rng.next_u64() >> 32) < u64::from(threshold) {
+            cell | EXTENDED
+        } else {
+            cell
+        }
     }
 
     /// The month of entry of a packed participant.

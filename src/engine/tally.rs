@@ -1,7 +1,7 @@
 //! A month's exits counted once for all teams: by cell and cause, stay band and attribute
 //! category, added to the replication's record.
 
-use super::state::unpack_exit;
+use super::state::{cell_of, unpack_exit};
 use super::Engine;
 use crate::model::*;
 use crate::trajectory::{Trajectory, STAY_BANDS};
@@ -13,7 +13,7 @@ impl Engine {
     pub(super) fn settle(&self, m: i32, tally: &mut Tally, cell_active: &mut [u32]) {
         for &entry in &tally.log {
             let (outcome, key) = unpack_exit(entry);
-            let cell = (key & 0xff) as usize;
+            let cell = cell_of(key);
             let d = (m - self.entry_of(key)) as u32;
             tally.outcomes[cell * EXIT_CAUSES + outcome as usize] += 1;
             tally.stays[((d / 6) as usize).min(STAY_BANDS - 1)] += 1;
@@ -85,7 +85,7 @@ impl Tally {
             .zip(&self.active)
             .zip(self.outcomes.chunks_exact(EXIT_CAUSES))
         {
-            let leaving_during: u32 = row[..ExitCause::MaxDuration as usize].iter().sum();
+            let leaving_during: u32 = row[..ExitCause::TimeLimit as usize].iter().sum();
             *o += 2 * a - leaving_during;
         }
         let exits = &mut out.exits[base * EXIT_CAUSES..(base + cells) * EXIT_CAUSES];

@@ -8,9 +8,9 @@ pub mod calendar;
 
 pub use calendar::{Calendar, ReportYear, YearMonth};
 
-/// Number of exit causes that have a hazard (all but `max_duration`).
+/// Number of exit causes that have a hazard (all but `time_limit`).
 pub const HAZARD_CAUSES: usize = 4;
-/// Number of exit causes including `max_duration`.
+/// Number of exit causes including `time_limit`.
 pub const EXIT_CAUSES: usize = 5;
 
 /// Why a participant left the programme.
@@ -24,8 +24,8 @@ pub enum ExitCause {
     FkSamverkan = 2,
     /// Everything else: dropped out, moved, sick, back to ordinary services, unknown.
     Other = 3,
-    /// Closed on reaching the group's maximum time in the programme.
-    MaxDuration = 4,
+    /// Closed at the group's time limit (not extended, or at the end of an extension).
+    TimeLimit = 4,
 }
 
 impl ExitCause {
@@ -35,7 +35,7 @@ impl ExitCause {
         ExitCause::Studies,
         ExitCause::FkSamverkan,
         ExitCause::Other,
-        ExitCause::MaxDuration,
+        ExitCause::TimeLimit,
     ];
     /// The causes that have a monthly hazard, in index order.
     pub const HAZARD: [ExitCause; HAZARD_CAUSES] = [
@@ -52,7 +52,7 @@ impl ExitCause {
             ExitCause::Studies => "studies",
             ExitCause::FkSamverkan => "fk_samverkan",
             ExitCause::Other => "other",
-            ExitCause::MaxDuration => "max_duration",
+            ExitCause::TimeLimit => "time_limit",
         }
     }
 
@@ -127,13 +127,35 @@ pub struct Group {
     pub men: CauseFactors,
     /// Multipliers by months in programme; months not covered use 1.
     pub profile: Vec<ProfileBand>,
-    /// Months after which a participant still enrolled is closed with `max_duration`.
+    /// The time limit: months after which a participant still enrolled is closed with
+    /// `time_limit`, unless extended.
     pub max_duration: u32,
+    /// What happens at the time limit (`None`: everyone still enrolled is closed).
+    pub extension: Option<Extension>,
     /// Relative standard deviation of each hazard (parameter uncertainty; 0 = known).
     pub uncertainty: CauseFactors,
 }
 
+/// The time limit as a policy: at the limit a participant still enrolled is extended with
+/// `probability` (else closed with `time_limit`); an extended participant is closed with
+/// `time_limit` at the end of month `until` in the programme, if still enrolled.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Extension {
+    /// Probability of being extended at the time limit.
+    pub probability: f64,
+    /// The second limit in months in the programme (above the time limit).
+    pub until: u32,
+}
+
 impl Group {
+    /// The longest a participant of the group can stay, in months: the second limit where
+    /// participants can be extended, else the time limit.
+    pub fn longest_stay(&self) -> u32 {
+        self.extension
+            .filter(|e| e.probability > 0.0)
+            .map_or(self.max_duration, |e| e.until)
+    }
+
     /// The profile multipliers for a participant of gender `s` in month `d` of the
     /// programme (0-based).
     pub fn profile_at(&self, d: u32, s: Gender) -> CauseFactors {
@@ -595,8 +617,8 @@ pub enum Metric {
     FkSamverkan,
     /// Exits for other reasons.
     OtherExits,
-    /// Exits on reaching the maximum duration.
-    MaxDurationExits,
+    /// Closures at the time limit.
+    TimeLimitExits,
     /// All exits.
     Exits,
     /// Participants who entered.
@@ -618,7 +640,7 @@ impl Metric {
         Metric::StudiesExits,
         Metric::FkSamverkan,
         Metric::OtherExits,
-        Metric::MaxDurationExits,
+        Metric::TimeLimitExits,
         Metric::Exits,
         Metric::Entrants,
         Metric::PersonYears,
@@ -635,7 +657,7 @@ impl Metric {
             Metric::StudiesExits => "studies_exits",
             Metric::FkSamverkan => "fk_samverkan",
             Metric::OtherExits => "other_exits",
-            Metric::MaxDurationExits => "max_duration_exits",
+            Metric::TimeLimitExits => "time_limit_exits",
             Metric::Exits => "exits",
             Metric::Entrants => "entrants",
             Metric::PersonYears => "person_years",
@@ -644,8 +666,12 @@ impl Metric {
         }
     }
 
-    /// Looks a metric up by identifier.
+    /// Looks a metric up by identifier (`max_duration_exits`, the name before the time
+    /// limit became a policy, is read as `time_limit_exits`).
     pub fn from_id(id: &str) -> Option<Metric> {
+        if id == "max_duration_exits" {
+            return Some(Metric::TimeLimitExits);
+        }
         Self::ALL.into_iter().find(|m| m.id() == id)
     }
 
@@ -839,11 +865,11 @@ impl Programme {
                 .any(|g| g.uncertainty.iter().any(|&u| u > 0.0))
     }
 
-    /// Longest maximum duration over all groups.
+    /// The longest stay over all groups (second limits included).
     pub fn longest_stay(&self) -> u32 {
         self.groups
             .iter()
-            .map(|g| g.max_duration)
+            .map(Group::longest_stay)
             .max()
             .unwrap_or(1)
     }

@@ -121,6 +121,7 @@ fn referral(p: &Programme, group: usize, refill: bool, rng: &mut ReferenceRng) -
         gender: draw_gender(p, group, rng),
         categories: draw_categories(p, group, refill, rng),
         entry: 0,
+        extended: false,
     }
 }
 

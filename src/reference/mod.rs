@@ -51,6 +51,8 @@ pub struct Participant {
     pub categories: Vec<usize>,
     /// Month of entry (month index; negative before the start).
     pub entry: i32,
+    /// Whether they were extended at the group's time limit.
+    pub extended: bool,
 }
 
 impl Participant {
@@ -171,14 +173,24 @@ impl Reference {
                         .collect(),
                     None => intake::draw_categories(p, e.group, false, rng),
                 };
-                // Someone enrolled longer than the group's maximum stay is closed in the
-                // first month, as if they had just reached it.
-                let longest = p.groups[e.group].max_duration as i32 - 1;
+                // Someone enrolled past the time limit was extended, where the group
+                // extends; someone enrolled longer than they can stay is closed in the first
+                // month, as if they had just reached their limit.
+                let group = &p.groups[e.group];
+                let extended = group.longest_stay() > group.max_duration
+                    && first - e.entry >= group.max_duration as i32;
+                let last = if extended {
+                    group.longest_stay()
+                } else {
+                    group.max_duration
+                } as i32
+                    - 1;
                 teams[t].members.push(Participant {
                     group: e.group,
                     gender: e.gender,
                     categories,
-                    entry: e.entry.clamp(first - longest, first),
+                    entry: e.entry.clamp(first - last, first),
+                    extended,
                 });
             }
             return;
@@ -200,6 +212,7 @@ impl Reference {
                         gender,
                         categories,
                         entry: first - spent,
+                        extended: false,
                     });
                 next += 1;
             }
@@ -239,9 +252,9 @@ impl Reference {
             cost += staffing::team_cost(p, team, &ts.posts);
             let team_factors = hazards::team_factors(p, team, &ts.posts, m, ts.members.len());
             let mut stayers = Vec::with_capacity(ts.members.len());
-            for person in ts.members.drain(..) {
+            for mut person in ts.members.drain(..) {
                 let h = hazards::of(p, &person, m, team_factors, &programme_factors);
-                match exit_of(p, &person, m, h, rng) {
+                match exit_of(p, &mut person, m, h, rng) {
                     None => stayers.push(person),
                     Some(cause) => {
                         if let Some(r) = rec {
@@ -285,10 +298,12 @@ fn parameter_draws(p: &Programme, rng: &mut ReferenceRng) -> Vec<CauseFactors> {
 
 /// Whether and why a participant with hazards `h` leaves in month `m`: a competing-risks
 /// exit with probability `1 − e^{−Σh}`, the cause drawn in proportion to its hazard; else,
-/// in the last month of the group's maximum stay, `max_duration`.
+/// at the end of the last month of the group's time limit, `time_limit`, unless the group
+/// extends and the participant is extended (with the extension's probability), who is
+/// then closed with `time_limit` at the end of the extension's last month.
 fn exit_of(
     p: &Programme,
-    person: &Participant,
+    person: &mut Participant,
     m: i32,
     h: CauseFactors,
     rng: &mut ReferenceRng,
@@ -306,8 +321,21 @@ fn exit_of(
         let k = (0..HAZARD_CAUSES).rev().find(|&k| h[k] > 0.0)?;
         return Some(ExitCause::HAZARD[k]);
     }
-    let last = p.groups[person.group].max_duration as i32 - 1;
-    (person.months_in(m) >= last).then_some(ExitCause::MaxDuration)
+    let group = &p.groups[person.group];
+    let limit = match group.extension {
+        Some(e) if person.extended => e.until,
+        _ => group.max_duration,
+    };
+    if person.months_in(m) < limit as i32 - 1 {
+        return None;
+    }
+    match group.extension {
+        Some(e) if !person.extended && rng.random::<f64>() < e.probability => {
+            person.extended = true;
+            None
+        }
+        _ => Some(ExitCause::TimeLimit),
+    }
 }
 
 /// Adds one exit in reported month `r` (simulated month `m`) to the record.
@@ -322,7 +350,7 @@ fn record_exit(
     let gender = person.gender as usize;
     let c = out.cell(r, person.group, gender);
     out.exits[c * EXIT_CAUSES + cause as usize] += 1;
-    if cause != ExitCause::MaxDuration {
+    if cause != ExitCause::TimeLimit {
         // Leaving during the month counts half of it.
         out.person_years_24[c] -= 1;
     }

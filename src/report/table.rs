@@ -23,11 +23,7 @@ const ROWS: [(&str, &str, Unit); 14] = [
     ("studies_exits", "Exits to studies", Unit::Count),
     ("fk_samverkan", "To AF/FK rehab collaboration", Unit::Count),
     ("other_exits", "Other exits", Unit::Count),
-    (
-        "max_duration_exits",
-        "Closed at maximum duration",
-        Unit::Count,
-    ),
+    ("time_limit_exits", "Closed at the time limit", Unit::Count),
     ("exits", "All exits", Unit::Count),
     ("entrants", "Entrants", Unit::Count),
     (

@@ -196,10 +196,22 @@ pub struct RawGroup {
     pub men: Option<RawCauses>,
     /// Piecewise multipliers by months in programme.
     pub profile: Option<Vec<RawProfileBand>>,
-    /// Maximum months in programme.
+    /// The time limit in months.
     pub max_duration_months: Option<i64>,
+    /// What happens at the time limit: extension probability and second limit.
+    pub extension: Option<RawExtension>,
     /// Relative standard deviation of each hazard.
     pub uncertainty: Option<RawCauses>,
+}
+
+/// `groups.NAME.extension`: the time limit as a policy.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExtension {
+    /// Probability that a participant reaching the time limit is extended.
+    pub probability: Option<f64>,
+    /// The second limit, months in programme.
+    pub until_months: Option<i64>,
 }
 
 /// One band of a group's profile.

@@ -18,8 +18,9 @@ pub const MAX_TEAMS: i64 = 100_000;
 /// Most scheduled entrants accepted per month (teams × per_team): beyond this a run would
 /// exhaust memory rather than answer.
 pub const MAX_MONTHLY_ENTRANTS: u64 = 1_000_000;
-/// Most participant groups accepted (a participant's group and gender share one byte).
-pub const MAX_GROUPS: usize = 100;
+/// Most participant groups accepted (a participant's group and gender share seven bits of
+/// one byte; the eighth marks an extended stay).
+pub const MAX_GROUPS: usize = 64;
 /// Most participants accepted per team per intake.
 pub const MAX_PER_TEAM: i64 = 100_000;
 
@@ -282,6 +283,20 @@ pub fn validate(raw: &RawScenario) -> Result<Programme, Vec<Problem>> {
             1,
             MAX_MONTHS,
         ) as u32;
+        let extension = g.extension.as_ref().map(|e| {
+            let ep = format!("{p}.extension");
+            let probability = c.required(&format!("{ep}.probability"), &e.probability);
+            let probability = c.probability(&format!("{ep}.probability"), probability, 0.0);
+            let until = c.required(&format!("{ep}.until_months"), &e.until_months);
+            let until = c.integer(
+                &format!("{ep}.until_months"),
+                until,
+                max_duration as i64 + 1,
+                max_duration as i64 + 1,
+                MAX_MONTHS,
+            ) as u32;
+            Extension { probability, until }
+        });
         let mut profile: Vec<ProfileBand> = Vec::new();
         for (i, b) in g.profile.clone().unwrap_or_default().iter().enumerate() {
             let bp = format!("{p}.profile[{i}]");
@@ -339,6 +354,7 @@ pub fn validate(raw: &RawScenario) -> Result<Programme, Vec<Problem>> {
             men,
             profile,
             max_duration,
+            extension,
             uncertainty,
         });
     }

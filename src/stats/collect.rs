@@ -20,8 +20,8 @@ pub enum AnnualColumn {
     FkSamverkan = 2,
     /// Exits for other reasons.
     Other = 3,
-    /// Exits on reaching the maximum duration.
-    MaxDuration = 4,
+    /// Closures at the time limit.
+    TimeLimit = 4,
     /// Entrants.
     Entrants = 5,
     /// Person-years in units of 1/24.
@@ -76,7 +76,7 @@ pub enum Series {
     /// Other exits.
     Other,
     /// Maximum-duration exits.
-    MaxDuration,
+    TimeLimit,
     /// All exits.
     Exits,
     /// Person-years in units of 1/24.
@@ -109,7 +109,7 @@ impl Series {
         Series::Studies,
         Series::FkSamverkan,
         Series::Other,
-        Series::MaxDuration,
+        Series::TimeLimit,
         Series::Exits,
         Series::PersonYears24,
         Series::Waiting,
@@ -135,7 +135,7 @@ impl Series {
             Series::Studies => "studies_exits",
             Series::FkSamverkan => "fk_samverkan",
             Series::Other => "other_exits",
-            Series::MaxDuration => "max_duration_exits",
+            Series::TimeLimit => "time_limit_exits",
             Series::Exits => "exits",
             Series::PersonYears24 => "person_years",
             Series::Waiting => "waiting",

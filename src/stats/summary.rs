@@ -286,7 +286,7 @@ impl Counts {
             Metric::StudiesExits => self.causes[1],
             Metric::FkSamverkan => self.causes[2],
             Metric::OtherExits => self.causes[3],
-            Metric::MaxDurationExits => self.causes[4],
+            Metric::TimeLimitExits => self.causes[4],
             Metric::Exits => exits,
             Metric::Entrants => self.entrants,
             Metric::PersonYears => self.person_years,

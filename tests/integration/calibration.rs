@@ -33,7 +33,7 @@ fn default_hazards_reproduce_2018_2019() {
         AnnualColumn::Studies,
         AnnualColumn::FkSamverkan,
         AnnualColumn::Other,
-        AnnualColumn::MaxDuration,
+        AnnualColumn::TimeLimit,
     ];
     let exits = per_rep(&|r, y| causes.iter().map(|&k| both(r, y, k)).sum());
     let positive =

@@ -53,7 +53,7 @@ fn json_has_the_documented_shape() {
             "studies_exits",
             "fk_samverkan",
             "other_exits",
-            "max_duration_exits",
+            "time_limit_exits",
             "exits",
             "entrants",
             "person_years",

@@ -75,7 +75,7 @@ fn exit_causes_follow_hazard_ratios() {
     let exits =
         total(AnnualColumn::Work) + total(AnnualColumn::Studies) + total(AnnualColumn::Other);
     assert_eq!(
-        total(AnnualColumn::FkSamverkan) + total(AnnualColumn::MaxDuration),
+        total(AnnualColumn::FkSamverkan) + total(AnnualColumn::TimeLimit),
         0.0
     );
     for (col, share) in [
@@ -109,10 +109,45 @@ fn maximum_duration_is_geometric_survival() {
     let c = collect(&p, reps, 13);
     let survive = (-0.10f64 * 3.0).exp();
     let v: Vec<f64> = (0..reps as usize)
-        .map(|r| both(&c, r, AnnualColumn::MaxDuration))
+        .map(|r| both(&c, r, AnnualColumn::TimeLimit))
         .collect();
     let (mean, se) = mean_se(&v);
     assert_within_4se("max_duration exits", mean, 1440.0 * survive, se);
+}
+
+/// The time limit as a policy: with limit D = 3, extension probability q = 0.6 up to
+/// D₂ = 7 and total hazard h = 0.10, a participant reaches the limit with probability
+/// S = e^{−3h}; those not extended are closed then, the extended are closed at D₂ if they
+/// last the 4 more months: time-limit exits per year are 12·λ·S·((1 − q) + q·e^{−4h}), and
+/// everyone extended who lasts to month 7 of their stay (e^{−3h} of them) leaves in it, the
+/// only exits of 7–12 months: 12·λ·S·q·e^{−3h}.
+#[test]
+fn an_extension_at_the_time_limit_moves_closures_as_computed_by_hand() {
+    let text = STEADY.replace(
+        "max_duration_months = 600",
+        "max_duration_months = 3\nextension = { probability = 0.6, until_months = 7 }",
+    );
+    let p = programme(&text);
+    let reps = 300;
+    let c = collect(&p, reps, 17);
+    let (h, q, yearly) = (0.10f64, 0.6, 1440.0);
+    let reach = (-3.0 * h).exp();
+    let v: Vec<f64> = (0..reps as usize)
+        .map(|r| both(&c, r, AnnualColumn::TimeLimit))
+        .collect();
+    let (mean, se) = mean_se(&v);
+    let expected = yearly * reach * ((1.0 - q) + q * (-4.0 * h).exp());
+    assert_within_4se("time-limit exits", mean, expected, se);
+    let band: Vec<f64> = (0..reps as usize)
+        .map(|r| c.value(r, 0, kraftsim::stats::collect::STAY_COLUMN + 1) as f64)
+        .collect();
+    let (mean, se) = mean_se(&band);
+    assert_within_4se(
+        "exits after 7-12 months",
+        mean,
+        yearly * reach * q * (-3.0 * h).exp(),
+        se,
+    );
 }
 
 /// Continuous intake is Poisson: a year's count has mean and variance 12·μ. The sample

@@ -46,7 +46,7 @@ fn figures(p: &Programme, t: &Trajectory) -> (Vec<String>, Vec<f64>) {
         names.push(name);
         values.push(v);
     };
-    let causes = ["work", "studies", "fk_samverkan", "other", "max_duration"];
+    let causes = ["work", "studies", "fk_samverkan", "other", "time_limit"];
     let cats = t.categories * 2;
     for y in p.calendar.years() {
         let months = y.first_month as usize..(y.first_month + y.months) as usize;
@@ -345,6 +345,13 @@ fn generated(seed: u64) -> String {
             r.random_range(0.8..1.5),
             max_duration
         );
+        if r.random_bool(0.5) {
+            t += &format!(
+                "extension = {{ probability = {:.2}, until_months = {} }}\n",
+                r.random_range(0.0..1.0),
+                max_duration + r.random_range(1..8)
+            );
+        }
         match r.random_range(0..3) {
             0 => t += "profile = [{ from = 0, to = 1, work = 0.4 }, { from = 4, other = 1.6, work = 1.3 }]\n",
             1 => t += "profile = [{ from = 0, to = 2, gender = \"women\", work = 0.5 }, { from = 3, gender = \"men\", studies = 2.0 }, { from = 5, gender = \"women\", other = 0.5 }]\n",

@@ -73,8 +73,8 @@ fn all_hazards_zero() {
         // Entrants of 2025 all leave at their 12th month, within 2025 or 2026.
         let maxed: u32 = (0..2)
             .map(|y| {
-                c.value(r, y, column(AnnualColumn::MaxDuration, 0))
-                    + c.value(r, y, column(AnnualColumn::MaxDuration, 1))
+                c.value(r, y, column(AnnualColumn::TimeLimit, 0))
+                    + c.value(r, y, column(AnnualColumn::TimeLimit, 1))
             })
             .sum();
         assert!(maxed > 0);

@@ -518,7 +518,7 @@ fn a_state_with_stays_beyond_the_maximum_closes_them_at_once() {
     let mut ws = Workspace::default();
     let mut traj = engine.trajectory();
     engine.run(1, 0, &mut ws, &mut traj);
-    let max_duration = ExitCause::MaxDuration as usize;
+    let max_duration = ExitCause::TimeLimit as usize;
     assert!(
         traj.exits_of(6, 0, 0, max_duration)
             + traj.exits_of(6, 0, 0, 0)

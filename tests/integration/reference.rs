@@ -22,7 +22,7 @@ const EXPECTED: [(i32, Metric, f64, f64); 30] = [
     (2025, Metric::StudiesExits, 97.7791, 9.5572),
     (2025, Metric::FkSamverkan, 5.0533, 2.2499),
     (2025, Metric::OtherExits, 320.8314, 15.4413),
-    (2025, Metric::MaxDurationExits, 32.7454, 5.0073),
+    (2025, Metric::TimeLimitExits, 32.7454, 5.0073),
     (2025, Metric::PositiveShare, 0.5090, 0.0185),
     (2026, Metric::PositiveExits, 548.5096, 20.9593),
     (2026, Metric::Exits, 1464.6311, 25.1751),
@@ -32,7 +32,7 @@ const EXPECTED: [(i32, Metric, f64, f64); 30] = [
     (2026, Metric::StudiesExits, 144.2055, 11.7056),
     (2026, Metric::FkSamverkan, 7.8075, 2.7955),
     (2026, Metric::OtherExits, 503.9094, 19.6466),
-    (2026, Metric::MaxDurationExits, 404.4046, 18.334),
+    (2026, Metric::TimeLimitExits, 404.4046, 18.334),
     (2026, Metric::PositiveShare, 0.3745, 0.0130),
     (2027, Metric::PositiveExits, 549.8195, 21.0649),
     (2027, Metric::Exits, 1475.9498, 25.4432),
@@ -42,7 +42,7 @@ const EXPECTED: [(i32, Metric, f64, f64); 30] = [
     (2027, Metric::StudiesExits, 144.5563, 11.7493),
     (2027, Metric::FkSamverkan, 7.8216, 2.7836),
     (2027, Metric::OtherExits, 505.983, 19.707),
-    (2027, Metric::MaxDurationExits, 412.3257, 18.5453),
+    (2027, Metric::TimeLimitExits, 412.3257, 18.5453),
     (2027, Metric::PositiveShare, 0.3725, 0.0130),
 ];
 
@@ -107,7 +107,7 @@ fn r1_reports_everything_the_specification_lists() {
             "studies_exits",
             "fk_samverkan",
             "other_exits",
-            "max_duration_exits",
+            "time_limit_exits",
         ] {
             let d = y.metrics[m]
                 .all
