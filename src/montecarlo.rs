@@ -10,7 +10,7 @@
 use rayon::prelude::*;
 
 use crate::engine::{Engine, Workspace};
-use crate::model::Programme;
+use crate::model::{ExitCause, Programme};
 use crate::reference::Reference;
 use crate::stats::collect::ANNUAL_COLUMNS;
 use crate::stats::{summarise, Collector, Summary};
@@ -196,9 +196,15 @@ fn collect_with<R: Replicate>(
             .sum(),
         plan.replications as usize,
     );
+    collector.fk_groups = programme
+        .groups
+        .iter()
+        .map(|g| g.hazards[ExitCause::FkSamverkan as usize] > 0.0)
+        .collect();
     let row = years.len() * ANNUAL_COLUMNS;
     let empty = collector.empty_aggregate();
-    let (engine, years, empty) = (&engine, &years, &empty);
+    let fk_groups = collector.fk_groups.clone();
+    let (engine, years, empty, fk_groups) = (&engine, &years, &empty, &fk_groups);
     let (annual_rows, budget_rows) = (&mut collector.annual, &mut collector.budget);
     let mut work = move || {
         annual_rows
@@ -213,7 +219,7 @@ fn collect_with<R: Replicate>(
                     for i in 0..count {
                         engine.replicate(plan.seed, first + i as u64, &mut ws, &mut traj);
                         Collector::record(
-                            years,
+                            (years, fk_groups),
                             &traj,
                             &mut annual[i * row..(i + 1) * row],
                             &mut budget[i * years.len()..(i + 1) * years.len()],

@@ -2,7 +2,7 @@
 //! cause, person-years, waiting list, cost and caseload per team. A buffer reused across
 //! replications, so the replication loop does not allocate.
 
-use crate::model::EXIT_CAUSES;
+use crate::model::{Programme, EXIT_CAUSES};
 
 /// Number of stay bands recorded for exits: 1–6, 7–12, 13–18 and 19+ months.
 pub const STAY_BANDS: usize = 4;
@@ -26,6 +26,11 @@ pub struct Trajectory {
     pub person_years_24: Vec<u32>,
     /// Exits by months stayed (1–6, 7–12, 13–18, 19+), `[month][band]`.
     pub stays: Vec<u32>,
+    /// The longest stay possible, in months (the length of a row of `stay_months`).
+    pub longest: usize,
+    /// Exits by months in the programme at exit (0 = the month of entry) and gender,
+    /// `[month][gender][months − 1]`.
+    pub stay_months: Vec<u32>,
     /// Referred participants waiting for a place at the end of the month's intake.
     pub waiting: Vec<u32>,
     /// Referrals declined during the month.
@@ -46,13 +51,32 @@ pub struct Trajectory {
 }
 
 impl Trajectory {
+    /// An empty buffer for a programme's replications.
+    pub fn of(p: &Programme) -> Trajectory {
+        Trajectory::new(
+            p.calendar.horizon as usize,
+            p.groups.len(),
+            p.teams.len(),
+            p.attributes.iter().map(|a| a.categories.len()).sum(),
+            p.longest_stay() as usize,
+        )
+    }
+
     /// An empty buffer for the given dimensions.
-    pub fn new(months: usize, groups: usize, teams: usize, categories: usize) -> Trajectory {
+    pub fn new(
+        months: usize,
+        groups: usize,
+        teams: usize,
+        categories: usize,
+        longest: usize,
+    ) -> Trajectory {
         let cells = months * groups * 2;
         Trajectory {
             months,
             groups,
             teams,
+            longest,
+            stay_months: vec![0; months * 2 * longest],
             entrants: vec![0; cells],
             active: vec![0; cells],
             exits: vec![0; cells * EXIT_CAUSES],
@@ -77,6 +101,7 @@ impl Trajectory {
             &mut self.exits,
             &mut self.person_years_24,
             &mut self.stays,
+            &mut self.stay_months,
             &mut self.waiting,
             &mut self.declined,
             &mut self.team_active,
@@ -97,6 +122,13 @@ impl Trajectory {
     /// Entrants of a group in a month, both genders.
     pub fn entrants_of(&self, month: usize, group: usize) -> u32 {
         self.entrants[self.cell(month, group, 0)] + self.entrants[self.cell(month, group, 1)]
+    }
+
+    /// Adds one exit of gender `gender` after `months` months in the programme (at least
+    /// 1) in month `month`.
+    pub fn add_stay(&mut self, month: usize, gender: usize, months: usize) {
+        let d = months.clamp(1, self.longest) - 1;
+        self.stay_months[(month * 2 + gender) * self.longest + d] += 1;
     }
 
     /// Exits of a cause in a cell.

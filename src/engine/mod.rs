@@ -254,12 +254,7 @@ impl Engine {
 
     /// An empty trajectory buffer of the right size.
     pub fn trajectory(&self) -> Trajectory {
-        Trajectory::new(
-            self.programme.calendar.horizon as usize,
-            self.programme.groups.len(),
-            self.programme.teams.len(),
-            self.population.categories,
-        )
+        Trajectory::of(&self.programme)
     }
 
     /// Runs replication `replication` of master seed `seed`, writing into `out`.
@@ -311,8 +306,11 @@ impl Engine {
             self.staffing_step(m, ws);
             self.intake_step(seed, replication, m, rec, ws, out);
             self.programme_factors(m, ws);
-            ws.tally
-                .clear(self.cell_hazards.len(), self.population.categories);
+            ws.tally.clear(
+                self.cell_hazards.len(),
+                self.population.categories,
+                self.band_of.len(),
+            );
             ws.tally.active.copy_from_slice(&ws.cell_active);
             let mut cost = self.team_month(m, rec, ws, out);
             self.exits_month(m, ws, log.as_deref_mut());

@@ -14,9 +14,9 @@ impl Engine {
         for &entry in &tally.log {
             let (outcome, key) = unpack_exit(entry);
             let cell = cell_of(key);
-            let d = (m - self.entry_of(key)) as u32;
+            let d = (m - self.entry_of(key)) as usize;
             tally.outcomes[cell * EXIT_CAUSES + outcome as usize] += 1;
-            tally.stays[((d / 6) as usize).min(STAY_BANDS - 1)] += 1;
+            tally.stay_months[(key & 1) as usize * tally.longest + d] += 1;
         }
         let (log, profiles) = (&tally.log, &tally.log_profiles);
         self.population.categories_of.count(
@@ -49,8 +49,11 @@ pub(super) struct Tally {
     pub(super) active: Vec<u32>,
     /// Exits, `[cell][cause]`.
     pub(super) outcomes: Vec<u32>,
-    /// Exits by stay band.
-    pub(super) stays: [u32; STAY_BANDS],
+    /// The longest stay possible, in months.
+    pub(super) longest: usize,
+    /// Exits by gender and months in the programme at exit (0-based),
+    /// `[gender][months − 1]`.
+    pub(super) stay_months: Vec<u32>,
     /// Exit-log entries ([`pack_exit`]) of the month's leavers, team after team.
     pub(super) log: Vec<u32>,
     /// Attribute profiles of the month's leavers, in step with `log`.
@@ -60,14 +63,16 @@ pub(super) struct Tally {
 }
 
 impl Tally {
-    pub(super) fn clear(&mut self, cells: usize, categories: usize) {
+    pub(super) fn clear(&mut self, cells: usize, categories: usize, longest: usize) {
         self.log.clear();
         self.log_profiles.clear();
         self.active.clear();
         self.active.resize(cells, 0);
         self.outcomes.clear();
         self.outcomes.resize(cells * EXIT_CAUSES, 0);
-        self.stays = [0; STAY_BANDS];
+        self.longest = longest;
+        self.stay_months.clear();
+        self.stay_months.resize(2 * longest, 0);
         self.category_exits.clear();
         self.category_exits.resize(categories * 2 * EXIT_CAUSES, 0);
     }
@@ -92,11 +97,15 @@ impl Tally {
         for (o, v) in exits.iter_mut().zip(&self.outcomes) {
             *o += v;
         }
-        for (o, v) in out.stays[r * STAY_BANDS..(r + 1) * STAY_BANDS]
-            .iter_mut()
-            .zip(&self.stays)
-        {
+        let longest = self.longest;
+        let stays = &mut out.stay_months[r * 2 * longest..(r + 1) * 2 * longest];
+        for (o, v) in stays.iter_mut().zip(&self.stay_months) {
             *o += v;
+        }
+        // Stay bands of six months, the last open-ended.
+        for (i, &n) in self.stay_months.iter().enumerate() {
+            let band = (i % longest / 6).min(STAY_BANDS - 1);
+            out.stays[r * STAY_BANDS + band] += n;
         }
         let n = self.category_exits.len();
         for (o, v) in out.category_exits[r * n..(r + 1) * n]

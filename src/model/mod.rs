@@ -629,13 +629,34 @@ pub enum Metric {
     BudgetSek,
     /// budget / positive exits, SEK.
     CostPerPositiveExit,
+    /// positive_exits / (exits − time_limit_exits): the share among closures other than
+    /// those at the time limit.
+    PositiveShareExcludingTimeLimit,
+    /// Mean months in the programme of those closed.
+    MeanMonthsClosed,
+    /// Median months in the programme of those closed (one year at a time).
+    MedianMonthsClosed,
+    /// Mean monthly active caseload (after intake).
+    CaseloadMean,
+    /// Lowest monthly active caseload.
+    CaseloadMin,
+    /// Highest monthly active caseload.
+    CaseloadMax,
+    /// Different participants enrolled at some time in the period: those enrolled at its
+    /// start plus its entrants.
+    Participants,
+    /// FK cases (groups with an fk_samverkan hazard) closed, every cause.
+    FkClosed,
+    /// FK cases closed to work.
+    FkWorkExits,
 }
 
 impl Metric {
     /// All metrics, in reporting order.
-    pub const ALL: [Metric; 12] = [
+    pub const ALL: [Metric; 21] = [
         Metric::PositiveExits,
         Metric::PositiveShare,
+        Metric::PositiveShareExcludingTimeLimit,
         Metric::WorkExits,
         Metric::StudiesExits,
         Metric::FkSamverkan,
@@ -646,6 +667,14 @@ impl Metric {
         Metric::PersonYears,
         Metric::BudgetSek,
         Metric::CostPerPositiveExit,
+        Metric::MeanMonthsClosed,
+        Metric::MedianMonthsClosed,
+        Metric::CaseloadMean,
+        Metric::CaseloadMin,
+        Metric::CaseloadMax,
+        Metric::Participants,
+        Metric::FkClosed,
+        Metric::FkWorkExits,
     ];
 
     /// The identifier used in scenario files and outputs.
@@ -663,6 +692,15 @@ impl Metric {
             Metric::PersonYears => "person_years",
             Metric::BudgetSek => "budget_sek",
             Metric::CostPerPositiveExit => "cost_per_positive_exit",
+            Metric::PositiveShareExcludingTimeLimit => "positive_share_excluding_time_limit",
+            Metric::MeanMonthsClosed => "mean_months_closed",
+            Metric::MedianMonthsClosed => "median_months_closed",
+            Metric::CaseloadMean => "caseload_mean",
+            Metric::CaseloadMin => "caseload_min",
+            Metric::CaseloadMax => "caseload_max",
+            Metric::Participants => "participants",
+            Metric::FkClosed => "fk_closed",
+            Metric::FkWorkExits => "fk_work_exits",
         }
     }
 
@@ -675,9 +713,20 @@ impl Metric {
         Self::ALL.into_iter().find(|m| m.id() == id)
     }
 
-    /// Whether the metric is a ratio (its cumulative value is a ratio of sums).
+    /// Whether the metric is a ratio or an average (its cumulative value is not a sum
+    /// over years).
     pub fn is_ratio(self) -> bool {
-        matches!(self, Metric::PositiveShare | Metric::CostPerPositiveExit)
+        matches!(
+            self,
+            Metric::PositiveShare
+                | Metric::CostPerPositiveExit
+                | Metric::PositiveShareExcludingTimeLimit
+                | Metric::MeanMonthsClosed
+                | Metric::MedianMonthsClosed
+                | Metric::CaseloadMean
+                | Metric::CaseloadMin
+                | Metric::CaseloadMax
+        )
     }
 }
 
@@ -756,6 +805,33 @@ impl StepReading {
     }
 }
 
+/// Which closures the share of exits to work or studies is taken of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShareBasis {
+    /// Every closure (the 2018–2019 register's 46 % was computed so).
+    AllClosures,
+    /// Closures other than those at the time limit.
+    ExcludingTimeLimit,
+}
+
+impl ShareBasis {
+    /// The metric of the share on this basis.
+    pub fn metric(self) -> Metric {
+        match self {
+            ShareBasis::AllClosures => Metric::PositiveShare,
+            ShareBasis::ExcludingTimeLimit => Metric::PositiveShareExcludingTimeLimit,
+        }
+    }
+
+    /// The identifier in scenario files and outputs.
+    pub fn id(self) -> &'static str {
+        match self {
+            ShareBasis::AllClosures => "all_closures",
+            ShareBasis::ExcludingTimeLimit => "excluding_time_limit",
+        }
+    }
+}
+
 /// The escalating goals (stegrande mål) for the share of exits to work or studies.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EscalatingGoals {
@@ -767,6 +843,8 @@ pub struct EscalatingGoals {
     pub step_min: f64,
     /// Largest yearly step (5).
     pub step_max: f64,
+    /// Which closures the share is taken of.
+    pub share: ShareBasis,
 }
 
 impl EscalatingGoals {
@@ -940,6 +1018,7 @@ mod tests {
             first_share: 0.40,
             step_min: 3.0,
             step_max: 5.0,
+            share: ShareBasis::AllClosures,
         };
         assert!((g.goal(2027, 5.0, StepReading::PercentagePoints) - 0.50).abs() < 1e-12);
         assert!((g.goal(2027, 5.0, StepReading::RelativePercent) - 0.441).abs() < 1e-12);

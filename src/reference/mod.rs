@@ -94,13 +94,7 @@ impl Reference {
 
     /// An empty output record of the right size.
     pub fn trajectory(&self) -> Trajectory {
-        let p = &self.programme;
-        Trajectory::new(
-            p.calendar.horizon as usize,
-            p.groups.len(),
-            p.teams.len(),
-            p.attributes.iter().map(|a| a.categories.len()).sum(),
-        )
+        Trajectory::of(&self.programme)
     }
 
     /// The generator of replication `replication` of master seed `seed`. Its numbers are
@@ -356,6 +350,7 @@ fn record_exit(
     }
     let band = (person.months_in(m) / 6) as usize;
     out.stays[r * STAY_BANDS + band.min(STAY_BANDS - 1)] += 1;
+    out.add_stay(r, gender, person.months_in(m) as usize + 1);
     let rows = out.categories * 2;
     for (offset, &k) in category_offsets(p).zip(&person.categories) {
         let row = (offset + k) * 2 + gender;

@@ -138,6 +138,7 @@ pub fn summary() -> Summary {
             target(None, Some(vec![2025, 2026]), 800.0, 0.41),
         ],
         escalating_goals: Some(EscalatingSummary {
+            share: "all_closures",
             first_year: 2025,
             first_share: 0.4,
             step: [3.0, 5.0],

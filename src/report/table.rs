@@ -7,11 +7,16 @@ use std::fmt::Write;
 use crate::stats::{Dist, Summary};
 
 /// Rows of the yearly table: metric identifier, label, how to format it.
-const ROWS: [(&str, &str, Unit); 14] = [
+const ROWS: [(&str, &str, Unit); 23] = [
     ("positive_exits", "Exits to work or studies", Unit::Count),
     (
         "positive_share",
         "Share of exits to work/studies",
+        Unit::Percent,
+    ),
+    (
+        "positive_share_excluding_time_limit",
+        "  time-limit closures left out",
         Unit::Percent,
     ),
     (
@@ -25,10 +30,38 @@ const ROWS: [(&str, &str, Unit); 14] = [
     ("other_exits", "Other exits", Unit::Count),
     ("time_limit_exits", "Closed at the time limit", Unit::Count),
     ("exits", "All exits", Unit::Count),
+    ("fk_closed", "FK cases closed", Unit::Count),
+    ("fk_work_exits", "FK cases closed to work", Unit::Count),
+    (
+        "mean_months_closed",
+        "Months in programme, closed, mean",
+        Unit::Decimal,
+    ),
+    (
+        "median_months_closed",
+        "Months in programme, closed, median",
+        Unit::Decimal,
+    ),
     ("entrants", "Entrants", Unit::Count),
+    (
+        "participants",
+        "Participants (enrolled at any time)",
+        Unit::Count,
+    ),
     (
         "ineligible",
         "Referrals outside the target group",
+        Unit::Count,
+    ),
+    (
+        "caseload_mean",
+        "Active caseload, monthly mean",
+        Unit::Count,
+    ),
+    ("caseload_min", "Active caseload, lowest month", Unit::Count),
+    (
+        "caseload_max",
+        "Active caseload, highest month",
         Unit::Count,
     ),
     ("person_years", "Person-years (årsplatser)", Unit::Decimal),

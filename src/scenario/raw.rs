@@ -421,6 +421,8 @@ pub struct RawEscalating {
     pub first_share: Option<f64>,
     /// `[min, max]` yearly step.
     pub step: Option<Vec<f64>>,
+    /// Which share the goals are about: `all_closures` or `excluding_time_limit`.
+    pub share: Option<String>,
 }
 
 /// `[costs]`.

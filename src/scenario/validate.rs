@@ -875,11 +875,26 @@ pub fn validate(raw: &RawScenario) -> Result<Programme, Vec<Problem>> {
                 );
                 (3.0, 5.0)
             };
+            let share = match e.share.as_deref() {
+                None | Some("all_closures") => ShareBasis::AllClosures,
+                Some("excluding_time_limit") => ShareBasis::ExcludingTimeLimit,
+                Some(other) => {
+                    c.problem(
+                        "escalating_goals.share",
+                        format!(
+                            "\"{other}\" is not allowed: use all_closures (the share of every \
+                             closure) or excluding_time_limit (closures at the time limit left out)"
+                        ),
+                    );
+                    ShareBasis::AllClosures
+                }
+            };
             EscalatingGoals {
                 first_year: fy as i32,
                 first_share,
                 step_min,
                 step_max,
+                share,
             }
         });
 

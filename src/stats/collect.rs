@@ -38,8 +38,58 @@ pub const DECLINED_COLUMN: usize = STAY_COLUMN + STAY_BANDS;
 pub const WAITING_COLUMN: usize = DECLINED_COLUMN + 1;
 /// Column of referrals turned away by the target-group definition.
 pub const INELIGIBLE_COLUMN: usize = WAITING_COLUMN + 1;
+/// First of the caseload planner's gender-specific columns ([`PlannerColumn`]), women then
+/// men.
+pub const PLANNER_COLUMN: usize = INELIGIBLE_COLUMN + 1;
+/// First of the columns that do not add up over genders ([`Spread`]), each for everyone,
+/// women and men.
+pub const SPREAD_COLUMN: usize = PLANNER_COLUMN + 2 * PLANNER_COLUMNS;
 /// Columns per replication and year.
-pub const ANNUAL_COLUMNS: usize = INELIGIBLE_COLUMN + 1;
+pub const ANNUAL_COLUMNS: usize = SPREAD_COLUMN + 3 * SPREADS;
+
+/// A caseload planner's count stored per replication, year and gender.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlannerColumn {
+    /// Months in the programme of those closed, summed (with the closures, the mean).
+    StayMonths = 0,
+    /// Participants enrolled at the start of the year, before its first intake.
+    StartCaseload = 1,
+    /// Active participants after intake, summed over the year's months.
+    CaseloadMonths = 2,
+    /// Closures of FK cases (groups with an fk_samverkan hazard), every cause.
+    FkClosed = 3,
+    /// FK cases closed to work.
+    FkWork = 4,
+}
+
+/// Planner columns per gender.
+pub const PLANNER_COLUMNS: usize = 5;
+
+/// A per-replication, per-year figure that does not add up over genders, stored for
+/// everyone, women and men.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spread {
+    /// The lowest monthly active caseload of the year.
+    CaseloadMin = 0,
+    /// The highest monthly active caseload of the year.
+    CaseloadMax = 1,
+    /// Twice the median months in the programme of those closed in the year (0 without
+    /// closures).
+    MedianStay2 = 2,
+}
+
+/// Spread columns per population (everyone, women, men).
+pub const SPREADS: usize = 3;
+
+/// Column of a planner count for gender index `s`.
+pub fn planner(c: PlannerColumn, s: usize) -> usize {
+    PLANNER_COLUMN + s * PLANNER_COLUMNS + c as usize
+}
+
+/// Column of a spread figure for everyone (`None`) or a gender.
+pub fn spread(c: Spread, gender: Option<usize>) -> usize {
+    SPREAD_COLUMN + 3 * c as usize + gender.map_or(0, |s| s + 1)
+}
 
 /// Column of a gender-specific count for gender index `s` (0 women, 1 men).
 pub fn column(c: AnnualColumn, s: usize) -> usize {
@@ -232,6 +282,8 @@ pub struct Collector {
     pub months: usize,
     /// Attribute categories over all attributes.
     pub categories: usize,
+    /// Whether each group's participants are FK cases (they have an fk_samverkan hazard).
+    pub fk_groups: Vec<bool>,
     /// Base counts, `[replication][year][column]`.
     pub annual: Vec<u32>,
     /// Budget in SEK, `[replication][year]`.
@@ -259,6 +311,7 @@ impl Collector {
             teams,
             months,
             categories,
+            fk_groups: vec![false; groups],
             monthly: MonthlyAggregate::default(),
         }
     }
@@ -301,7 +354,7 @@ impl Collector {
     /// Records one replication: its annual row(s) into `annual`/`budget` (the slices of
     /// this replication) and its monthly series into `acc`.
     pub fn record(
-        years: &[ReportYear],
+        (years, fk_groups): (&[ReportYear], &[bool]),
         t: &Trajectory,
         annual: &mut [u32],
         budget: &mut [i64],
@@ -355,6 +408,7 @@ impl Collector {
                 cost += t.cost_sek[m];
             }
             budget[yi] = cost;
+            planner_columns(y, t, fk_groups, row);
         }
         let mut year_to_date = 0i64;
         for m in 0..t.months {
@@ -402,4 +456,93 @@ impl Collector {
             acc.flush();
         }
     }
+}
+
+/// The caseload planner's figures of year `y` into its row: months in the programme of
+/// those closed, caseload at the start, per month and at its lowest and highest, FK cases
+/// closed and to work, and the median stay.
+fn planner_columns(y: &ReportYear, t: &Trajectory, fk_groups: &[bool], row: &mut [u32]) {
+    let months = y.first_month as usize..(y.first_month + y.months) as usize;
+    let mut stays = vec![0u32; 2 * t.longest];
+    let (mut lowest, mut highest) = ([u32::MAX; 3], [0u32; 3]);
+    for m in months.clone() {
+        let mut active = [0u32; 2];
+        for g in 0..t.groups {
+            for s in 0..2 {
+                let cell = t.cell(m, g, s);
+                active[s] += t.active[cell];
+                if fk_groups[g] {
+                    let exits = &t.exits[cell * EXIT_CAUSES..(cell + 1) * EXIT_CAUSES];
+                    row[planner(PlannerColumn::FkClosed, s)] += exits.iter().sum::<u32>();
+                    row[planner(PlannerColumn::FkWork, s)] += exits[ExitCause::Work as usize];
+                }
+            }
+        }
+        for (s, &a) in active.iter().enumerate() {
+            row[planner(PlannerColumn::CaseloadMonths, s)] += a;
+        }
+        for (i, a) in [active[0] + active[1], active[0], active[1]]
+            .into_iter()
+            .enumerate()
+        {
+            lowest[i] = lowest[i].min(a);
+            highest[i] = highest[i].max(a);
+        }
+        let month = &t.stay_months[m * 2 * t.longest..(m + 1) * 2 * t.longest];
+        for (sum, &n) in stays.iter_mut().zip(month) {
+            *sum += n;
+        }
+    }
+    let first = y.first_month as usize;
+    for s in 0..2 {
+        let (active, entered): (u32, u32) = (0..t.groups)
+            .map(|g| {
+                let cell = t.cell(first, g, s);
+                (t.active[cell], t.entrants[cell])
+            })
+            .fold((0, 0), |(a, e), (x, y)| (a + x, e + y));
+        row[planner(PlannerColumn::StartCaseload, s)] = active.saturating_sub(entered);
+        let by_months = &stays[s * t.longest..(s + 1) * t.longest];
+        row[planner(PlannerColumn::StayMonths, s)] = by_months
+            .iter()
+            .enumerate()
+            .map(|(d, &n)| (d as u32 + 1) * n)
+            .sum();
+    }
+    for i in 0..3 {
+        row[spread(
+            Spread::CaseloadMin,
+            Some(i).filter(|&i| i > 0).map(|i| i - 1),
+        )] = lowest[i];
+        row[spread(
+            Spread::CaseloadMax,
+            Some(i).filter(|&i| i > 0).map(|i| i - 1),
+        )] = highest[i];
+    }
+    let (women, men) = stays.split_at(t.longest);
+    let both: Vec<u32> = women.iter().zip(men).map(|(a, b)| a + b).collect();
+    row[spread(Spread::MedianStay2, None)] = twice_median(&both);
+    row[spread(Spread::MedianStay2, Some(0))] = twice_median(women);
+    row[spread(Spread::MedianStay2, Some(1))] = twice_median(men);
+}
+
+/// Twice the median of months `d + 1` weighted by `counts[d]` (the mean of the two middle
+/// values for an even count), 0 without any count.
+fn twice_median(counts: &[u32]) -> u32 {
+    let n: u64 = counts.iter().map(|&c| c as u64).sum();
+    if n == 0 {
+        return 0;
+    }
+    // The k-th smallest value (1-based) in the weighted list of months.
+    let kth = |k: u64| {
+        let mut seen = 0;
+        for (d, &c) in counts.iter().enumerate() {
+            seen += c as u64;
+            if seen >= k {
+                return d as u32 + 1;
+            }
+        }
+        counts.len() as u32
+    };
+    kth(n.div_ceil(2)) + kth(n / 2 + 1)
 }

@@ -6,8 +6,8 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use super::collect::{
-    column, AnnualColumn, Collector, Series, DECLINED_COLUMN, GENDER_COLUMNS, INELIGIBLE_COLUMN,
-    STAY_COLUMN, WAITING_COLUMN,
+    column, planner, spread, AnnualColumn, Collector, PlannerColumn, Series, Spread,
+    DECLINED_COLUMN, GENDER_COLUMNS, INELIGIBLE_COLUMN, STAY_COLUMN, WAITING_COLUMN,
 };
 use super::{proportion, Dist};
 use crate::model::{Direction, EscalatingGoals, Gender, Metric, Programme, StepReading, Target};
@@ -122,6 +122,8 @@ pub struct EscalatingYear {
 /// The escalating-goals verdict.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EscalatingSummary {
+    /// Which closures the share is taken of (`all_closures` or `excluding_time_limit`).
+    pub share: &'static str,
     /// First goal year.
     pub first_year: i32,
     /// Goal share in the first year.
@@ -241,6 +243,19 @@ pub struct Counts {
     pub person_years: f64,
     /// Budget, SEK.
     pub budget: f64,
+    /// Months in the programme of those closed, summed.
+    pub stay_months: f64,
+    /// Participants enrolled at the start of the period (before its first intake).
+    pub start_caseload: f64,
+    /// Monthly active caseloads, summed, and the number of months.
+    pub caseload_months: (f64, f64),
+    /// Lowest and highest monthly caseload.
+    pub caseload_range: (f64, f64),
+    /// Median months in the programme of those closed (NaN over several years or without
+    /// closures).
+    pub median_months: f64,
+    /// FK cases closed, and closed to work.
+    pub fk: (f64, f64),
 }
 
 impl Counts {
@@ -258,6 +273,33 @@ impl Counts {
                 }
                 out.entrants += c.value(rep, y, column(AnnualColumn::Entrants, s)) as f64;
             }
+            for &s in genders {
+                let planned = |k: PlannerColumn| c.value(rep, y, planner(k, s)) as f64;
+                out.stay_months += planned(PlannerColumn::StayMonths);
+                out.caseload_months.0 += planned(PlannerColumn::CaseloadMonths);
+                out.fk.0 += planned(PlannerColumn::FkClosed);
+                out.fk.1 += planned(PlannerColumn::FkWork);
+                if Some(&y) == years.first() {
+                    out.start_caseload += planned(PlannerColumn::StartCaseload);
+                }
+            }
+            out.caseload_months.1 += c.years[y].months as f64;
+            let low = c.value(rep, y, spread(Spread::CaseloadMin, gender)) as f64;
+            let high = c.value(rep, y, spread(Spread::CaseloadMax, gender)) as f64;
+            out.caseload_range = if Some(&y) == years.first() {
+                (low, high)
+            } else {
+                (
+                    out.caseload_range.0.min(low),
+                    out.caseload_range.1.max(high),
+                )
+            };
+            let median = c.value(rep, y, spread(Spread::MedianStay2, gender));
+            out.median_months = if years.len() == 1 && median > 0 {
+                median as f64 / 2.0
+            } else {
+                f64::NAN
+            };
             let py = |s| c.value(rep, y, column(AnnualColumn::PersonYears24, s)) as f64 / 24.0;
             let year_py: f64 = genders.iter().map(|&s| py(s)).sum();
             let total_py = py(0) + py(1);
@@ -292,6 +334,15 @@ impl Counts {
             Metric::PersonYears => self.person_years,
             Metric::BudgetSek => self.budget,
             Metric::CostPerPositiveExit => ratio(self.budget, pos),
+            Metric::PositiveShareExcludingTimeLimit => ratio(pos, exits - self.causes[4]),
+            Metric::MeanMonthsClosed => ratio(self.stay_months, exits),
+            Metric::MedianMonthsClosed => self.median_months,
+            Metric::CaseloadMean => ratio(self.caseload_months.0, self.caseload_months.1),
+            Metric::CaseloadMin => self.caseload_range.0,
+            Metric::CaseloadMax => self.caseload_range.1,
+            Metric::Participants => self.start_caseload + self.entrants,
+            Metric::FkClosed => self.fk.0,
+            Metric::FkWorkExits => self.fk.1,
         }
     }
 }
@@ -566,8 +617,7 @@ fn escalating(
     year_index: &dyn Fn(i32) -> Option<usize>,
 ) -> EscalatingSummary {
     let n = c.replications() as u64;
-    let share =
-        |yi: usize, g: Option<usize>| replication_values(c, &[yi], g, Metric::PositiveShare);
+    let share = |yi: usize, g: Option<usize>| replication_values(c, &[yi], g, e.share.metric());
     let mut years = Vec::new();
     for ry in c.years.iter().filter(|y| y.year >= e.first_year) {
         let yi = year_index(ry.year).expect("year of the horizon");
@@ -617,6 +667,7 @@ fn escalating(
         });
     }
     EscalatingSummary {
+        share: e.share.id(),
         first_year: e.first_year,
         first_share: e.first_share,
         step: [e.step_min, e.step_max],

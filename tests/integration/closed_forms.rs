@@ -3,6 +3,7 @@
 //! its steady state: with monthly exit probability p, the share of a cohort still enrolled
 //! after the 120-month warm-up is (1 − p)^120 < 1e-5.
 
+use kraftsim::model::Metric;
 use kraftsim::stats::collect::{column, AnnualColumn};
 
 use crate::common::{assert_within_4se, collect, mean_se, programme};
@@ -194,4 +195,68 @@ fn gender_multiplier_moves_work_exits() {
         .collect();
     let (w, se) = mean_se(&women);
     assert_within_4se("women's work exits", w, 240.0, se);
+}
+
+/// The caseload planner's figures of a cohort nobody leaves before the time limit: 120
+/// entrants in January, a limit of 4 months, everyone extended to 6 months in the second
+/// variant. Every figure follows by hand: caseload 120 for 4 (or 6) months and 0 after,
+/// so its mean over the year is 40 (60), lowest 0, highest 120; everyone is closed at the
+/// limit after 4 (6) months, the mean and the median; 120 participants; person-years
+/// 120 · 4/12 = 40 (60); no share can be taken of closures other than time-limit ones.
+#[test]
+fn the_caseload_planners_figures_of_a_cohort_that_stays_to_the_limit() {
+    let base = r#"
+extends = "reference"
+targets = []
+[calendar]
+horizon_months = 12
+[intake]
+schedule = "months"
+months = ["2025-01"]
+per_team = 10
+[intake.continuous.fk]
+per_month = 0.0
+[groups.af_job]
+hazards = { work = 0.0, studies = 0.0, fk_samverkan = 0.0, other = 0.0 }
+max_duration_months = 4
+[groups.social_services]
+hazards = { work = 0.0, studies = 0.0, fk_samverkan = 0.0, other = 0.0 }
+max_duration_months = 4
+[groups.ama]
+hazards = { work = 0.0, studies = 0.0, fk_samverkan = 0.0, other = 0.0 }
+max_duration_months = 4
+"#;
+    let extended = base.replace(
+        "max_duration_months = 4\n",
+        "max_duration_months = 4\nextension = { probability = 1.0, until_months = 6 }\n",
+    );
+    for (text, months) in [(base.to_string(), 4.0), (extended, 6.0)] {
+        let p = programme(&text);
+        let c = collect(&p, 20, 3);
+        let value = |m: Metric| kraftsim::stats::replication_values(&c, &[0], None, m);
+        let all = |m: Metric, want: f64| {
+            for v in value(m) {
+                assert!(
+                    (v - want).abs() < 1e-9,
+                    "{}: {v}, not {want} ({months} months)",
+                    m.id()
+                );
+            }
+        };
+        all(Metric::CaseloadMean, 120.0 * months / 12.0);
+        all(Metric::CaseloadMin, 0.0);
+        all(Metric::CaseloadMax, 120.0);
+        all(Metric::MeanMonthsClosed, months);
+        all(Metric::MedianMonthsClosed, months);
+        all(Metric::Participants, 120.0);
+        all(Metric::TimeLimitExits, 120.0);
+        all(Metric::PersonYears, 120.0 * months / 12.0);
+        assert!(value(Metric::PositiveShareExcludingTimeLimit)
+            .iter()
+            .all(|v| v.is_nan()));
+        // Women and men add up to everyone where the figure is a count.
+        let women = kraftsim::stats::replication_values(&c, &[0], Some(0), Metric::Participants);
+        let men = kraftsim::stats::replication_values(&c, &[0], Some(1), Metric::Participants);
+        assert!(women.iter().zip(&men).all(|(w, m)| w + m == 120.0));
+    }
 }

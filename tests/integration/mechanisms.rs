@@ -301,3 +301,26 @@ fn an_intake_mix_shock_changes_who_enters_in_its_months_only() {
         }
     }
 }
+
+/// The escalating goals are tested on the share their `share` names: with
+/// `excluding_time_limit` each year's median share is the median of that metric, and it
+/// differs from the share of all closures where time-limit closures happen.
+#[test]
+fn escalating_goals_take_the_share_they_name() {
+    let goals = "[escalating_goals]\nfirst_year = 2025\nfirst_share = 0.4\n";
+    let medians = |share: &str| {
+        let p = programme(&format!("{BASE}{goals}share = \"{share}\"\n"));
+        let c = crate::common::collect(&p, 200, 5);
+        let s = kraftsim::stats::summarise(&p, &c, 5);
+        let e = s.escalating_goals.expect("goals set");
+        assert_eq!(e.share, share);
+        let metric = p.escalating_goals.as_ref().unwrap().share.metric();
+        let by_metric = s.years[1].metrics[metric.id()].all.unwrap().p50;
+        (e.years[1].share.unwrap().p50, by_metric)
+    };
+    let (all, all_metric) = medians("all_closures");
+    let (excluding, excluding_metric) = medians("excluding_time_limit");
+    assert_eq!(all, all_metric);
+    assert_eq!(excluding, excluding_metric);
+    assert!(excluding > all + 0.05, "{excluding} vs {all}");
+}
