@@ -8,14 +8,15 @@ use rand::{Rng, RngCore};
 use rand_distr::{Distribution, StandardNormal};
 
 use super::rng::{stream, LaneRng, Purpose};
-use super::state::{Post, TeamState, EXTENDED};
+use super::state::{cell_of, Post, Seeds, TeamState, EXTENDED};
 use super::{Engine, Workspace};
 use crate::model::*;
 
 impl Engine {
     /// Resets the workspace for a new replication: streams, posts, parameter draws and the
     /// initial caseload.
-    pub(super) fn reset(&self, seed: u64, replication: u64, ws: &mut Workspace) {
+    pub(super) fn reset(&self, seeds: Seeds, replication: u64, ws: &mut Workspace) {
+        let seed = seeds.streams;
         let p = &self.programme;
         let groups = p.groups.len();
         if ws.engine_id != self.id {
@@ -64,7 +65,7 @@ impl Engine {
         ws.uncertainty.clear();
         ws.uncertainty.resize(groups, NEUTRAL);
         if p.parameter_uncertainty {
-            let mut rng = stream(seed, replication, Purpose::Parameters, 0);
+            let mut rng = stream(seeds.parameters, replication, Purpose::Parameters, 0);
             for (g, group) in p.groups.iter().enumerate() {
                 for k in 0..HAZARD_CAUSES {
                     let z: f64 = StandardNormal.sample(&mut rng);
@@ -117,8 +118,15 @@ impl Engine {
                     - 1;
                 let entry = e.entry.clamp(self.first_month - last, self.first_month);
                 let cell = if extended { cell | EXTENDED } else { cell };
-                enrolled.push((t, entry, cell, profile));
+                enrolled.push((t, entry, cell, profile, extended));
             }
+        } else if let Some(previous) = &self.previous {
+            let state = ws
+                .previous
+                .get_or_insert_with(|| Box::new((Workspace::default(), previous.trajectory())));
+            let (pws, ptraj) = &mut **state;
+            previous.run_phase(seeds.previous(), replication, pws, ptraj, None);
+            self.carried(previous, pws, &present, enrolled);
         } else if !present.is_empty() {
             let mut rng = stream(seed, replication, Purpose::Initial, 0);
             let mut attributes_rng = stream(seed, replication, Purpose::InitialAttributes, 0);
@@ -136,15 +144,16 @@ impl Engine {
                         0
                     };
                     let entry = self.first_month - spent;
-                    enrolled.push((present[next % present.len()], entry, cell, profile));
+                    enrolled.push((present[next % present.len()], entry, cell, profile, false));
                     next += 1;
                 }
             }
         }
-        for &(t, entry, cell, profile) in enrolled.iter() {
+        for &(t, entry, cell, profile, decided) in enrolled.iter() {
             let ts = &mut ws.teams[t];
-            // Those known to be extended keep it; the others are decided as entrants are.
-            let byte = if cell & EXTENDED != 0 {
+            // Those whose extension is decided keep it; the others are decided as entrants
+            // are.
+            let byte = if decided {
                 cell
             } else {
                 self.entrant_byte(cell, &mut ts.extension_rng)
@@ -154,6 +163,59 @@ impl Engine {
                 ts.profiles.push(profile);
             }
             ws.cell_active[(cell & !EXTENDED) as usize] += 1;
+        }
+    }
+
+    /// The participants still enrolled at the end of the previous phase (simulated into
+    /// `pws`), as this phase's caseload at its start: in their own team where this phase
+    /// has it working, else round-robin over the teams working at the start; with their
+    /// group, gender, categories, extension and entry month (in this phase's months; a
+    /// stay longer than this phase allows ends in its first month).
+    pub(super) fn carried(
+        &self,
+        previous: &Engine,
+        pws: &Workspace,
+        present: &[usize],
+        enrolled: &mut Vec<(usize, i32, u8, u16, bool)>,
+    ) {
+        let p = &self.programme;
+        let offset = previous
+            .programme
+            .calendar
+            .start
+            .months_since(p.calendar.start);
+        let mut next = 0;
+        for (t, ts) in pws.teams.iter().enumerate() {
+            for (i, &key) in ts.members.iter().enumerate() {
+                let group = &p.groups[cell_of(key) / 2];
+                let entry = previous.entry_of(key) + offset;
+                // Past this phase's time limit the extension is decided (they are still
+                // here); before it, it is decided under this phase's policy.
+                let decided = self.first_month - entry >= group.max_duration as i32;
+                let byte = if decided {
+                    (key & 0xff) as u8
+                } else {
+                    cell_of(key) as u8
+                };
+                let last = if byte & EXTENDED != 0 {
+                    group.longest_stay()
+                } else {
+                    group.max_duration
+                } as i32
+                    - 1;
+                let entry = entry.clamp(self.first_month - last, self.first_month);
+                let team = if t < p.teams.len() && present.contains(&t) {
+                    t
+                } else if present.is_empty() {
+                    continue;
+                } else {
+                    next += 1;
+                    present[(next - 1) % present.len()]
+                };
+                // The same attributes in both phases: the profile codes agree.
+                let profile = ts.profiles.get(i).copied().unwrap_or(0);
+                enrolled.push((team, entry, byte, profile, decided));
+            }
         }
     }
 }

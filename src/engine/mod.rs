@@ -40,6 +40,7 @@ pub use crate::trajectory::{Trajectory, STAY_BANDS};
 pub use exits::exit_probabilities;
 use population::{Cumulative, Population};
 use rng::threshold32;
+use state::Seeds;
 pub use state::{Participation, Workspace};
 
 /// Everything about a programme that stays fixed across replications, precomputed.
@@ -86,6 +87,8 @@ pub struct Engine {
     vectors: bool,
     /// Unique per engine, so a workspace never serves cached tables across engines.
     id: u64,
+    /// The engine of the previous phase (`carry_over`).
+    previous: Option<Box<Engine>>,
 }
 
 /// Source of engine identities.
@@ -228,6 +231,10 @@ impl Engine {
                 .as_ref()
                 .map_or(-(p.calendar.warmup as i32), |r| r.month),
             id: NEXT_ENGINE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            previous: p
+                .carry_over
+                .as_deref()
+                .map(|prev| Box::new(Engine::new(prev))),
             vector_loop,
             vectors,
             programme: p,
@@ -286,6 +293,19 @@ impl Engine {
         replication: u64,
         ws: &mut Workspace,
         out: &mut Trajectory,
+        log: Option<&mut Vec<Participation>>,
+    ) {
+        self.run_phase(Seeds::of(seed), replication, ws, out, log);
+    }
+
+    /// One phase of replication `replication`: the programme's months from its first, after
+    /// its previous phase where it has one (see [`Engine::reset`]).
+    fn run_phase(
+        &self,
+        seeds: Seeds,
+        replication: u64,
+        ws: &mut Workspace,
+        out: &mut Trajectory,
         mut log: Option<&mut Vec<Participation>>,
     ) {
         let p = &self.programme;
@@ -300,11 +320,11 @@ impl Engine {
                 out.entrants[i] += n;
             }
         }
-        self.reset(seed, replication, ws);
+        self.reset(seeds, replication, ws);
         for m in self.first_month..p.calendar.horizon as i32 {
             let rec = (m >= 0).then_some(m as usize);
             self.staffing_step(m, ws);
-            self.intake_step(seed, replication, m, rec, ws, out);
+            self.intake_step(seeds.streams, replication, m, rec, ws, out);
             self.programme_factors(m, ws);
             ws.tally.clear(
                 self.cell_hazards.len(),
@@ -378,5 +398,42 @@ mod tests {
                 assert_eq!(a, b, "replication {rep}");
             }
         }
+    }
+
+    /// Both phases of a replication run with the same parameter draw (the same rates):
+    /// the previous phase shares the parameter seed and nothing else, so its streams differ
+    /// but the groups' multipliers are the same.
+    #[test]
+    fn a_previous_phase_shares_the_parameter_draw_and_nothing_else() {
+        let dir = std::env::temp_dir().join("kraftsim-engine-phases");
+        std::fs::create_dir_all(&dir).unwrap();
+        let uncertain =
+            "[uncertainty]\nenabled = true\n[groups.af_job]\nuncertainty = { work = 0.5 }\n";
+        std::fs::write(
+            dir.join("previous.toml"),
+            format!(
+                "extends = \"reference\"\ntargets = []\n[calendar]\nstart = \"2024-01\"\n\
+                 horizon_months = 12\n{uncertain}"
+            ),
+        )
+        .unwrap();
+        let text = format!(
+            "extends = \"reference\"\ntargets = []\n{uncertain}[carry_over]\nfrom = \"previous.toml\"\n"
+        );
+        let p = crate::scenario::load_text(&text, "t", Some(&dir))
+            .unwrap()
+            .programme;
+        let engine = Engine::new(&p);
+        let mut ws = Workspace::default();
+        let mut t = engine.trajectory();
+        let mut differs = 0;
+        for rep in 0..20 {
+            engine.run(3, rep, &mut ws, &mut t);
+            let (previous, _) = &**ws.previous.as_ref().expect("the previous phase ran");
+            assert_eq!(previous.uncertainty, ws.uncertainty, "replication {rep}");
+            assert_ne!(ws.uncertainty[0][0], 1.0);
+            differs += usize::from(previous.teams[0].members != ws.teams[0].members);
+        }
+        assert_eq!(differs, 20, "the phases' streams are their own");
     }
 }

@@ -19,6 +19,7 @@ use super::table::TableCache;
 use super::tally::Tally;
 use super::Engine;
 use crate::model::*;
+use crate::trajectory::Trajectory;
 
 /// Offset that keeps packed months positive: months run from a warm-up and initial
 /// caseload before month 0 to the end of a stay after the horizon, all within ±2 ·
@@ -151,13 +152,45 @@ pub struct Workspace {
     pub(super) intake_uniforms: Vec<u32>,
     /// Participants enrolled before the first month, from either source of the initial
     /// caseload: (team, entry, cell, profile).
-    pub(super) enrolled: Vec<(usize, i32, u8, u16)>,
+    /// (team, entry, key byte, profile, whether the extension is already decided).
+    pub(super) enrolled: Vec<(usize, i32, u8, u16, bool)>,
     /// Each team's factors in the month (`None` for a team that does not exist).
     pub(super) team_factors: Vec<Option<CauseFactors>>,
     /// Pressure multipliers by caseload, per team FTE (bits of the f64).
     pub(super) pressure_memo: Vec<(u64, Vec<f64>)>,
     /// The engine whose caches this workspace holds (0 = none yet).
     pub(super) engine_id: u64,
+    /// The previous phase's workspace and record (programmes with `carry_over`).
+    pub(super) previous: Option<Box<(Workspace, Trajectory)>>,
+}
+
+/// The master seeds of one phase of a replication: every stream's, and the parameter
+/// draw's. A previous phase (`carry_over`) draws from streams of its own but shares the
+/// parameter draw, so both phases of a replication run with the same rates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Seeds {
+    /// Seed of every stream but the parameter draw's.
+    pub(super) streams: u64,
+    /// Seed of the parameter draw.
+    pub(super) parameters: u64,
+}
+
+impl Seeds {
+    /// A replication's seeds from its master seed.
+    pub(super) fn of(seed: u64) -> Seeds {
+        Seeds {
+            streams: seed,
+            parameters: seed,
+        }
+    }
+
+    /// The seeds of the previous phase.
+    pub(super) fn previous(self) -> Seeds {
+        Seeds {
+            streams: super::rng::mix64(self.streams ^ 0x5048_4153_4531), // "PHASE1"
+            parameters: self.parameters,
+        }
+    }
 }
 
 /// The bit of a key's low byte that marks a participant who is extended at the time

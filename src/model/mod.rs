@@ -926,6 +926,9 @@ pub struct Programme {
     pub costs: Costs,
     /// A known state to continue from instead of simulating from the start.
     pub resume: Option<Resume>,
+    /// The previous phase: simulated first in every replication, its participants still
+    /// enrolled at its end are this programme's caseload at the start.
+    pub carry_over: Option<Box<Programme>>,
 }
 
 impl Programme {

@@ -77,6 +77,8 @@ pub struct TeamState {
 #[derive(Debug, Clone)]
 pub struct Reference {
     programme: Programme,
+    /// The simulator of the previous phase (`carry_over`).
+    previous: Option<Box<Reference>>,
 }
 
 impl Reference {
@@ -84,6 +86,10 @@ impl Reference {
     pub fn new(programme: &Programme) -> Reference {
         Reference {
             programme: programme.clone(),
+            previous: programme
+                .carry_over
+                .as_deref()
+                .map(|p| Box::new(Reference::new(p))),
         }
     }
 
@@ -107,8 +113,23 @@ impl Reference {
 
     /// Runs one replication into `out` (cleared first).
     pub fn run(&self, seed: u64, replication: u64, out: &mut Trajectory) {
-        let p = &self.programme;
         let mut rng = Self::rng(seed, replication);
+        let normals = standard_normals(&self.programme, &mut rng);
+        self.run_phase(seed, replication, &normals, &mut rng, out);
+    }
+
+    /// One phase of a replication, from its first month to the end of its horizon, with
+    /// the replication's standard normal draws of the parameters (shared with the previous
+    /// phase, so that both run with the same rates); returns the teams at the end.
+    fn run_phase(
+        &self,
+        seed: u64,
+        replication: u64,
+        normals: &[CauseFactors],
+        rng: &mut ReferenceRng,
+        out: &mut Trajectory,
+    ) -> Vec<TeamState> {
+        let p = &self.programme;
         out.clear();
         if let Some(r) = &p.resume {
             for &(m, g, s, cause, n) in &r.exits {
@@ -120,7 +141,7 @@ impl Reference {
                 out.entrants[c] += n;
             }
         }
-        let draws = parameter_draws(p, &mut rng);
+        let draws = parameter_draws(p, normals);
         let first = self.first_month();
         let mut teams: Vec<TeamState> = (0..p.teams.len())
             .map(|_| TeamState {
@@ -129,9 +150,67 @@ impl Reference {
                 posts: [Post::Filled; TEAM_ROLES],
             })
             .collect();
-        self.enrol_initial(first, &mut teams, &mut rng);
+        match &self.previous {
+            Some(previous) if p.resume.is_none() => {
+                // The previous phase on a generator of its own, with the same parameters.
+                let mut own = Self::rng(splitmix(seed ^ 0x5048_4153_4531), replication);
+                let mut record = previous.trajectory();
+                let end = previous.run_phase(seed, replication, normals, &mut own, &mut record);
+                self.carry(previous, end, first, &mut teams);
+            }
+            _ => self.enrol_initial(first, &mut teams, rng),
+        }
         for m in first..p.calendar.horizon as i32 {
-            self.month(m, &draws, &mut teams, &mut rng, out);
+            self.month(m, &draws, &mut teams, rng, out);
+        }
+        teams
+    }
+
+    /// The previous phase's participants still enrolled at its end, as this phase's
+    /// caseload at its first month `first`: each in their own team where this phase has it
+    /// taking intake then, else round-robin over the teams that do; entry months in this
+    /// phase's months; extended only if already past this phase's time limit (before it,
+    /// this phase's policy decides at the limit); a stay longer than this phase allows ends
+    /// in its first month.
+    fn carry(
+        &self,
+        previous: &Reference,
+        end: Vec<TeamState>,
+        first: i32,
+        teams: &mut [TeamState],
+    ) {
+        let p = &self.programme;
+        let offset = previous
+            .programme
+            .calendar
+            .start
+            .months_since(p.calendar.start);
+        let present: Vec<usize> = (0..p.teams.len())
+            .filter(|&t| p.teams[t].takes_intake(first))
+            .collect();
+        let mut next = 0;
+        for (t, team) in end.into_iter().enumerate() {
+            for mut person in team.members {
+                person.entry += offset;
+                let group = &p.groups[person.group];
+                person.extended &= first - person.entry >= group.max_duration as i32;
+                let last = if person.extended {
+                    group.longest_stay()
+                } else {
+                    group.max_duration
+                } as i32
+                    - 1;
+                person.entry = person.entry.clamp(first - last, first);
+                let to = if present.contains(&t) {
+                    t
+                } else if present.is_empty() {
+                    continue;
+                } else {
+                    next += 1;
+                    present[(next - 1) % present.len()]
+                };
+                teams[to].members.push(person);
+            }
         }
     }
 
@@ -270,23 +349,32 @@ impl Reference {
     }
 }
 
-/// The parameter draw of a replication: per group and cause a lognormal multiplier with
-/// mean 1 and the group's relative standard deviation of that hazard (1 without
-/// uncertainty).
-fn parameter_draws(p: &Programme, rng: &mut ReferenceRng) -> Vec<CauseFactors> {
+/// The parameter draw of a phase: per group and cause a lognormal multiplier with mean 1
+/// and the group's relative standard deviation of that hazard (1 without uncertainty),
+/// from the replication's standard normals.
+fn parameter_draws(p: &Programme, normals: &[CauseFactors]) -> Vec<CauseFactors> {
     p.groups
         .iter()
-        .map(|g| {
+        .zip(normals)
+        .map(|(g, z)| {
             std::array::from_fn(|k| {
                 let cv = g.uncertainty[k];
                 if !p.parameter_uncertainty || cv <= 0.0 {
                     return 1.0;
                 }
-                let z: f64 = StandardNormal.sample(rng);
                 let s2 = (1.0 + cv * cv).ln();
-                (s2.sqrt() * z - s2 / 2.0).exp()
+                (s2.sqrt() * z[k] - s2 / 2.0).exp()
             })
         })
+        .collect()
+}
+
+/// One standard normal draw per group and cause: the replication's parameter draw before
+/// each phase scales it by its own uncertainty.
+fn standard_normals(p: &Programme, rng: &mut ReferenceRng) -> Vec<CauseFactors> {
+    p.groups
+        .iter()
+        .map(|_| std::array::from_fn(|_| StandardNormal.sample(rng)))
         .collect()
 }
 

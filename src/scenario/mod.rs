@@ -31,6 +31,8 @@ pub const BUILTINS: [(&str, &str); 2] = [("malmo", MALMO), ("reference", REFEREN
 
 /// Deepest `extends` chain followed before assuming a cycle.
 const MAX_EXTENDS_DEPTH: usize = 8;
+/// Longest chain of phases (`carry_over.from`) followed.
+const MAX_PHASES: usize = 8;
 
 /// One semantic problem in a scenario, located by its key path.
 #[derive(Debug, Clone, PartialEq)]
@@ -93,6 +95,22 @@ pub enum ScenarioError {
         /// What is wrong and what is allowed.
         message: String,
     },
+    /// `carry_over.from` names neither a built-in scenario nor a readable file.
+    #[error("{origin}: carry_over.from = \"{name}\" is neither a built-in scenario ({}) nor a readable file ({reason})", builtin_names())]
+    UnknownPhase {
+        /// File that said `carry_over`.
+        origin: String,
+        /// The value of `carry_over.from`.
+        name: String,
+        /// Why the file could not be read.
+        reason: String,
+    },
+    /// The chain of previous phases is longer than kraftsim follows (most likely a cycle).
+    #[error("{origin}: the chain of previous phases (carry_over.from) is longer than {MAX_PHASES}; is there a cycle?")]
+    PhasesTooDeep {
+        /// Scenario where the chain was cut.
+        origin: String,
+    },
     /// The `extends` chain is too deep (most likely a cycle).
     #[error("{origin}: the chain of `extends` is deeper than {MAX_EXTENDS_DEPTH} files; is there a cycle?")]
     ExtendsTooDeep {
@@ -107,6 +125,11 @@ pub enum ScenarioError {
         /// Every problem found.
         problems: Vec<Problem>,
     },
+}
+
+/// The built-in scenarios' names, for messages.
+fn builtin_names() -> String {
+    BUILTINS.map(|(n, _)| n).join(", ")
 }
 
 fn key_suffix(key: &str) -> String {
@@ -160,9 +183,23 @@ pub fn load_text(
     origin: &str,
     base_dir: Option<&Path>,
 ) -> Result<Scenario, ScenarioError> {
+    load_phase_text(text, origin, base_dir, 0)
+}
+
+/// [`load_text`] for a scenario `phase` steps back in a chain of carried-over phases.
+fn load_phase_text(
+    text: &str,
+    origin: &str,
+    base_dir: Option<&Path>,
+    phase: usize,
+) -> Result<Scenario, ScenarioError> {
     let mut sources = Vec::new();
     let table = merged_table(text, origin, base_dir, 0, &mut sources)?;
-    let programme = programme_from_table(&table, origin)?;
+    let raw = raw_checked(&table).map_err(|problem| ScenarioError::Invalid {
+        origin: origin.to_string(),
+        problems: vec![problem],
+    })?;
+    let programme = validated_phase(&raw, origin, phase)?;
     Ok(Scenario {
         origin: origin.to_string(),
         table,
@@ -191,12 +228,49 @@ pub(crate) fn raw_checked(table: &toml::Table) -> Result<RawScenario, Problem> {
     )
 }
 
-/// Checks every value of a raw scenario.
+/// Checks every value of a raw scenario, and loads and attaches its previous phase.
 pub(crate) fn validated(raw: &RawScenario, origin: &str) -> Result<Programme, ScenarioError> {
-    validate::validate(raw).map_err(|problems| ScenarioError::Invalid {
+    validated_phase(raw, origin, 0)
+}
+
+/// [`validated`] for a scenario `phase` steps back in a chain of phases.
+fn validated_phase(
+    raw: &RawScenario,
+    origin: &str,
+    phase: usize,
+) -> Result<Programme, ScenarioError> {
+    let invalid = |problems| ScenarioError::Invalid {
         origin: origin.to_string(),
         problems,
-    })
+    };
+    let mut programme = validate::validate(raw).map_err(invalid)?;
+    let Some(from) = raw.carry_over.as_ref().and_then(|c| c.from.clone()) else {
+        return Ok(programme);
+    };
+    if phase >= MAX_PHASES {
+        return Err(ScenarioError::PhasesTooDeep {
+            origin: origin.to_string(),
+        });
+    }
+    let previous = match BUILTINS.iter().find(|(n, _)| *n == from) {
+        Some((name, text)) => load_phase_text(text, &format!("built-in:{name}"), None, phase + 1)?,
+        None => {
+            // A relative path was resolved against the file naming it when it was read.
+            let path = Path::new(&from);
+            let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::UnknownPhase {
+                origin: origin.to_string(),
+                name: from.clone(),
+                reason: e.to_string(),
+            })?;
+            load_phase_text(&text, &from, path.parent(), phase + 1)?
+        }
+    };
+    let problems = validate::carry_over_problems(&previous.programme, &programme, &from);
+    if !problems.is_empty() {
+        return Err(invalid(problems));
+    }
+    programme.carry_over = Some(Box::new(previous.programme));
+    Ok(programme)
 }
 
 /// Parses `text`, checks its fields and types, follows `extends` and merges.
@@ -221,6 +295,15 @@ fn merged_table(
         .parse()
         .map_err(|e: toml::de::Error| syntax(text, origin, "", &e))?;
     sources.push((origin.to_string(), text.to_string()));
+    // A previous phase given as a relative path is relative to the file that names it.
+    if let Some(toml::Value::Table(carry)) = table.get_mut("carry_over") {
+        if let Some(toml::Value::String(from)) = carry.get("from") {
+            if !BUILTINS.iter().any(|(n, _)| n == from) {
+                let path = base_dir.unwrap_or(Path::new(".")).join(from);
+                carry.insert("from".into(), path.display().to_string().into());
+            }
+        }
+    }
     let Some(base) = raw.extends else {
         return Ok(table);
     };

@@ -48,6 +48,8 @@ pub struct RawScenario {
     pub escalating_goals: Option<RawEscalating>,
     /// Cost rates.
     pub costs: Option<RawCosts>,
+    /// The previous phase whose simulated end state this scenario starts from.
+    pub carry_over: Option<RawCarryOver>,
 }
 
 /// `[calendar]`.
@@ -202,6 +204,14 @@ pub struct RawGroup {
     pub extension: Option<RawExtension>,
     /// Relative standard deviation of each hazard.
     pub uncertainty: Option<RawCauses>,
+}
+
+/// `[carry_over]`: start from the simulated end state of another scenario.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCarryOver {
+    /// The previous phase: a built-in name or a path relative to the file naming it.
+    pub from: Option<String>,
 }
 
 /// `groups.NAME.extension`: the time limit as a policy.

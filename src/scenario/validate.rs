@@ -993,6 +993,7 @@ pub fn validate(raw: &RawScenario) -> Result<Programme, Vec<Problem>> {
         escalating_goals,
         costs,
         resume: None,
+        carry_over: None,
     };
     if let Some(d) = definition {
         population::apply(d, &mut programme).map_err(|p| vec![p])?;
@@ -1064,6 +1065,75 @@ fn shares(
         );
     }
     out
+}
+
+/// What stops `next` from starting with the end state of `previous` (its
+/// `carry_over.from = "{from}"`): the phases must follow each other without a gap, have the
+/// same groups in the same order and the same attributes (a carried participant keeps
+/// their categories), and `next` must not also list an initial caseload.
+pub(crate) fn carry_over_problems(
+    previous: &Programme,
+    next: &Programme,
+    from: &str,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut problem = |path: &str, message: String| {
+        problems.push(Problem {
+            path: path.into(),
+            message,
+        })
+    };
+    let ends = previous
+        .calendar
+        .start
+        .plus(previous.calendar.horizon as i32);
+    let first = next.calendar.start.plus(-(next.calendar.warmup as i32));
+    if ends != first {
+        problem(
+            "carry_over.from",
+            format!(
+                "\"{from}\" ends with {} but this scenario's first simulated month is {first}: the \
+                 previous phase must end the month before (its start plus horizon_months)",
+                ends.plus(-1)
+            ),
+        );
+    }
+    let names = |p: &Programme| p.groups.iter().map(|g| g.name.clone()).collect::<Vec<_>>();
+    if names(previous) != names(next) {
+        problem(
+            "carry_over.from",
+            format!(
+                "\"{from}\" has the groups {:?}, this scenario {:?}: both phases need the same \
+                 groups in the same order",
+                names(previous),
+                names(next)
+            ),
+        );
+    }
+    let attributes = |p: &Programme| {
+        p.attributes
+            .iter()
+            .map(|a| (a.id.clone(), a.categories.clone()))
+            .collect::<Vec<_>>()
+    };
+    if attributes(previous) != attributes(next) {
+        problem(
+            "carry_over.from",
+            format!(
+                "\"{from}\" and this scenario have different attributes or categories: a \
+                 carried participant keeps their categories, so both need the same [attributes]"
+            ),
+        );
+    }
+    if !next.initial.is_empty() {
+        problem(
+            "initial",
+            "is given as well as carry_over: the caseload at the start is the previous \
+             phase's end state (set initial = [] to use carry_over)"
+                .into(),
+        );
+    }
+    problems
 }
 
 #[cfg(test)]

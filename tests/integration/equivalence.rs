@@ -327,6 +327,7 @@ fn generated(seed: u64) -> String {
         );
     }
     let mut longest_g0 = 0;
+    let groups_from = t.len();
     for name in &names {
         let max_duration = r.random_range(2..=15);
         if longest_g0 == 0 {
@@ -358,6 +359,7 @@ fn generated(seed: u64) -> String {
             _ => {}
         }
     }
+    let groups_text = t[groups_from..].to_string();
     let weights: Vec<f64> = (0..groups).map(|_| r.random_range(0.1..1.0)).collect();
     let total: f64 = weights.iter().sum();
     let mix = |w: &[f64]| {
@@ -418,7 +420,8 @@ fn generated(seed: u64) -> String {
         names[groups - 1],
         r.random_range(0.0..4.0)
     );
-    if r.random_bool(0.7) {
+    let carry_over = r.random_bool(0.3);
+    if !carry_over && r.random_bool(0.7) {
         t += &format!(
             "[[initial]]\ngroup = \"g0\"\ncount = {}\nmonths_spent = [0, {}]\n",
             r.random_range(1..30),
@@ -453,6 +456,7 @@ fn generated(seed: u64) -> String {
         }
     }
     let attributes = r.random_range(0..=2);
+    let attributes_from = t.len();
     if attributes >= 1 {
         t += "[attributes.age]\ncategories = [\"young\", \"middle\", \"old\"]\ndistribution = { young = 0.3, middle = 0.5, old = 0.2 }\n\
               by_group.g0 = { young = 0.6, middle = 0.3, old = 0.1 }\n\
@@ -465,6 +469,7 @@ fn generated(seed: u64) -> String {
             t += "multipliers.yes = { work = 0.6, fk_samverkan = 1.5 }\n";
         }
     }
+    let attributes_text = t[attributes_from..].to_string();
     if attributes >= 1 && r.random_bool(0.6) {
         let ineligible = if r.random_bool(0.5) {
             "refill"
@@ -485,6 +490,26 @@ fn generated(seed: u64) -> String {
           labour_market_secretary = 600000\ninsurance_investigator = 720000\n";
     if support {
         t += "counsellor = 500000\n";
+    }
+    if carry_over {
+        // A previous phase with the same groups and attributes, ending the month before
+        // this one's first simulated month.
+        let length = r.random_range(3..=18);
+        let previous = format!(
+            "name = \"previous\"\n[calendar]\nstart = \"{}\"\nhorizon_months = {length}\nwarmup_months = {}\n\
+             [teams]\ncount = {}\n{groups_text}[intake]\nschedule = \"every\"\nevery_months = {}\nper_team = {}\n\
+             mix = {{ {} }}\n{attributes_text}[uncertainty]\nenabled = {}\n",
+            month(-(warmup + length)),
+            r.random_range(0..3),
+            r.random_range(1..=5),
+            r.random_range(1..3),
+            r.random_range(1..=25),
+            mix(&weights),
+            r.random_bool(0.5)
+        );
+        let path = std::env::temp_dir().join(format!("kraftsim-equivalence-{seed}.toml"));
+        std::fs::write(&path, previous).expect("write the previous phase");
+        t += &format!("[carry_over]\nfrom = \"{}\"\n", path.display());
     }
     t
 }

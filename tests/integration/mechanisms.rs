@@ -324,3 +324,35 @@ fn escalating_goals_take_the_share_they_name() {
     assert_eq!(excluding, excluding_metric);
     assert!(excluding > all + 0.05, "{excluding} vs {all}");
 }
+
+/// A previous phase that does not fit is refused with what to fix: a gap between the
+/// phases, other groups, and an initial caseload given as well.
+#[test]
+fn a_previous_phase_that_does_not_fit_is_refused_with_what_to_fix() {
+    let dir = std::env::temp_dir().join("kraftsim-carry-over-checks");
+    std::fs::create_dir_all(&dir).unwrap();
+    let previous =
+        "extends = \"reference\"\ntargets = []\n[calendar]\nstart = \"2024-01\"\nhorizon_months = 11\n\
+                    [groups.extra]\nhazards = { other = 0.1 }\n";
+    std::fs::write(dir.join("previous.toml"), previous).unwrap();
+    let text = "extends = \"reference\"\n[carry_over]\nfrom = \"previous.toml\"\n\
+                [[initial]]\ngroup = \"af_job\"\ncount = 5\n";
+    let err = kraftsim::scenario::load_text(text, "next.toml", Some(&dir))
+        .unwrap_err()
+        .to_string();
+    for expected in [
+        "ends with 2024-11 but this scenario's first simulated month is 2025-01",
+        "both phases need the same groups",
+        "initial: is given as well as carry_over",
+    ] {
+        assert!(err.contains(expected), "{expected:?} missing from {err}");
+    }
+    let missing = "extends = \"reference\"\ninitial = []\n[carry_over]\nfrom = \"nowhere.toml\"\n";
+    let err = kraftsim::scenario::load_text(missing, "next.toml", Some(&dir))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("carry_over.from") && err.contains("nowhere.toml"),
+        "{err}"
+    );
+}
