@@ -26,6 +26,9 @@ pub struct Trajectory {
     pub person_years_24: Vec<u32>,
     /// Exits by months stayed (1–6, 7–12, 13–18, 19+), `[month][band]`.
     pub stays: Vec<u32>,
+    /// Exits by cause and months stayed, `[month][cause][band]` (causes in
+    /// `ExitCause::ALL` order, bands as in `stays`).
+    pub cause_stays: Vec<u32>,
     /// The longest stay possible, in months (the length of a row of `stay_months`).
     pub longest: usize,
     /// Exits by months in the programme at exit (0 = the month of entry) and gender,
@@ -82,6 +85,7 @@ impl Trajectory {
             exits: vec![0; cells * EXIT_CAUSES],
             person_years_24: vec![0; cells],
             stays: vec![0; months * STAY_BANDS],
+            cause_stays: vec![0; months * EXIT_CAUSES * STAY_BANDS],
             waiting: vec![0; months],
             declined: vec![0; months],
             cost_sek: vec![0; months],
@@ -101,6 +105,7 @@ impl Trajectory {
             &mut self.exits,
             &mut self.person_years_24,
             &mut self.stays,
+            &mut self.cause_stays,
             &mut self.stay_months,
             &mut self.waiting,
             &mut self.declined,

@@ -17,6 +17,7 @@ impl Engine {
             let d = (m - self.entry_of(key)) as usize;
             tally.outcomes[cell * EXIT_CAUSES + outcome as usize] += 1;
             tally.stay_months[(key & 1) as usize * tally.longest + d] += 1;
+            tally.cause_stays[outcome as usize * STAY_BANDS + (d / 6).min(STAY_BANDS - 1)] += 1;
         }
         let (log, profiles) = (&tally.log, &tally.log_profiles);
         self.population.categories_of.count(
@@ -54,6 +55,8 @@ pub(super) struct Tally {
     /// Exits by gender and months in the programme at exit (0-based),
     /// `[gender][months − 1]`.
     pub(super) stay_months: Vec<u32>,
+    /// Exits by cause and stay band, `[cause][band]`.
+    pub(super) cause_stays: [u32; EXIT_CAUSES * STAY_BANDS],
     /// Exit-log entries ([`pack_exit`]) of the month's leavers, team after team.
     pub(super) log: Vec<u32>,
     /// Attribute profiles of the month's leavers, in step with `log`.
@@ -73,6 +76,7 @@ impl Tally {
         self.longest = longest;
         self.stay_months.clear();
         self.stay_months.resize(2 * longest, 0);
+        self.cause_stays = [0; EXIT_CAUSES * STAY_BANDS];
         self.category_exits.clear();
         self.category_exits.resize(categories * 2 * EXIT_CAUSES, 0);
     }
@@ -100,6 +104,13 @@ impl Tally {
         let longest = self.longest;
         let stays = &mut out.stay_months[r * 2 * longest..(r + 1) * 2 * longest];
         for (o, v) in stays.iter_mut().zip(&self.stay_months) {
+            *o += v;
+        }
+        let n = EXIT_CAUSES * STAY_BANDS;
+        for (o, v) in out.cause_stays[r * n..(r + 1) * n]
+            .iter_mut()
+            .zip(&self.cause_stays)
+        {
             *o += v;
         }
         // Stay bands of six months, the last open-ended.

@@ -439,6 +439,8 @@ fn record_exit(
     let band = (person.months_in(m) / 6) as usize;
     out.stays[r * STAY_BANDS + band.min(STAY_BANDS - 1)] += 1;
     out.add_stay(r, gender, person.months_in(m) as usize + 1);
+    let band = band.min(STAY_BANDS - 1);
+    out.cause_stays[(r * EXIT_CAUSES + cause as usize) * STAY_BANDS + band] += 1;
     let rows = out.categories * 2;
     for (offset, &k) in category_offsets(p).zip(&person.categories) {
         let row = (offset + k) * 2 + gender;

@@ -77,6 +77,13 @@ fn figures(p: &Programme, t: &Trajectory) -> (Vec<String>, Vec<f64>) {
                 format!("{} exits in stay band {b}", y.year),
                 sum(&|m| t.stays[m * STAY_BANDS + b] as f64),
             );
+            for (k, cause) in causes.iter().enumerate() {
+                let at = |m: usize| (m * EXIT_CAUSES + k) * STAY_BANDS + b;
+                put(
+                    format!("{} {cause} exits in stay band {b}", y.year),
+                    sum(&|m| t.cause_stays[at(m)] as f64),
+                );
+            }
         }
         put(
             format!("{} declined", y.year),
