@@ -165,13 +165,58 @@ pub fn collect_range(
     if plan.replications == 0 {
         return Err(RunError::NoReplications);
     }
+    let members = draws(programme);
     match plan.simulator {
         Simulator::Engine => {
-            collect_with(&Engine::new(programme), programme, plan, first, progress)
+            let ensemble = Ensemble::of(programme, &members, Engine::new);
+            collect_with(&ensemble, programme, plan, first, progress)
         }
         Simulator::Reference => {
-            collect_with(&Reference::new(programme), programme, plan, first, progress)
+            let ensemble = Ensemble::of(programme, &members, Reference::new);
+            collect_with(&ensemble, programme, plan, first, progress)
         }
+    }
+}
+
+/// The programmes the replications run: one per draw of the calibration where the
+/// programme has one and parameter uncertainty is on (replication `i` runs draw
+/// `i mod draws`), else the programme itself.
+fn draws(programme: &Programme) -> Vec<Programme> {
+    match &programme.calibration {
+        Some(c) if programme.parameter_uncertainty && !c.draws.is_empty() => {
+            (0..c.draws.len()).map(|k| programme.with_draw(k)).collect()
+        }
+        _ => vec![programme.clone()],
+    }
+}
+
+/// Replications shared out over the simulators of a calibration's draws.
+struct Ensemble<R> {
+    members: Vec<R>,
+    /// A record big enough for every draw (their longest stays may differ).
+    record: Trajectory,
+}
+
+impl<R: Replicate> Ensemble<R> {
+    fn of(base: &Programme, members: &[Programme], new: impl Fn(&Programme) -> R) -> Self {
+        Ensemble {
+            members: members.iter().map(new).collect(),
+            record: Trajectory::of(base),
+        }
+    }
+}
+
+impl<R: Replicate> Replicate for Ensemble<R> {
+    type Scratch = Vec<R::Scratch>;
+    fn record(&self) -> Trajectory {
+        self.record.clone()
+    }
+    fn replicate(&self, seed: u64, i: u64, scratch: &mut Self::Scratch, out: &mut Trajectory) {
+        if scratch.len() < self.members.len() {
+            scratch.resize_with(self.members.len(), Default::default);
+        }
+        let k = (i % self.members.len() as u64) as usize;
+        self.members[k].replicate(seed, i, &mut scratch[k], out);
     }
 }
 
@@ -196,6 +241,14 @@ fn collect_with<R: Replicate>(
             .sum(),
         plan.replications as usize,
     );
+    if let Some(c) = programme
+        .calibration
+        .as_ref()
+        .filter(|c| programme.parameter_uncertainty && !c.draws.is_empty())
+    {
+        collector.readings = c.readings.iter().map(|r| r.id.clone()).collect();
+        collector.reading_of_draw = c.reading_of_draws();
+    }
     collector.fk_groups = programme
         .groups
         .iter()

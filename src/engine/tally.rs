@@ -101,10 +101,14 @@ impl Tally {
         for (o, v) in exits.iter_mut().zip(&self.outcomes) {
             *o += v;
         }
-        let longest = self.longest;
-        let stays = &mut out.stay_months[r * 2 * longest..(r + 1) * 2 * longest];
-        for (o, v) in stays.iter_mut().zip(&self.stay_months) {
-            *o += v;
+        // The record's rows may be longer than this programme's longest stay (a record
+        // shared by the draws of a calibration).
+        let (longest, row) = (self.longest, out.longest);
+        for s in 0..2 {
+            let stays = &mut out.stay_months[(r * 2 + s) * row..][..longest];
+            for (o, v) in stays.iter_mut().zip(&self.stay_months[s * longest..]) {
+                *o += v;
+            }
         }
         let n = EXIT_CAUSES * STAY_BANDS;
         for (o, v) in out.cause_stays[r * n..(r + 1) * n]

@@ -5,8 +5,10 @@
 //! month index relative to the scenario's start month (see [`calendar`]).
 
 pub mod calendar;
+pub mod calibration;
 
 pub use calendar::{Calendar, ReportYear, YearMonth};
+pub use calibration::Calibration;
 
 /// Number of exit causes that have a hazard (all but `time_limit`).
 pub const HAZARD_CAUSES: usize = 4;
@@ -929,6 +931,9 @@ pub struct Programme {
     /// The previous phase: simulated first in every replication, its participants still
     /// enrolled at its end are this programme's caseload at the start.
     pub carry_over: Option<Box<Programme>>,
+    /// The calibration's posterior draws (each replication runs with one, when parameter
+    /// uncertainty is on).
+    pub calibration: Option<Calibration>,
 }
 
 impl Programme {
@@ -946,13 +951,29 @@ impl Programme {
                 .any(|g| g.uncertainty.iter().any(|&u| u > 0.0))
     }
 
-    /// The longest stay over all groups (second limits included).
+    /// The longest stay over all groups (second limits included, also those a
+    /// calibration's draws set).
     pub fn longest_stay(&self) -> u32 {
+        let drawn = self.calibration.as_ref().map_or(0, |c| {
+            let extends = self.groups.iter().any(|g| g.extension.is_some());
+            c.parameters
+                .iter()
+                .position(|&p| p == calibration::Parameter::SecondLimit)
+                .filter(|_| extends)
+                .map_or(0, |i| {
+                    c.draws
+                        .iter()
+                        .map(|d| d.values[i].round() as u32)
+                        .max()
+                        .unwrap_or(0)
+                })
+        });
         self.groups
             .iter()
             .map(Group::longest_stay)
             .max()
             .unwrap_or(1)
+            .max(drawn)
     }
 }
 

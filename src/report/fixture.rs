@@ -61,6 +61,7 @@ fn target(year: Option<i32>, years: Option<Vec<i32>>, threshold: f64, p: f64) ->
         mean: threshold * 1.02,
         probability: p,
         se: (p * (1.0 - p) / 10_000.0).sqrt(),
+        by_reading: None,
     }
 }
 

@@ -66,6 +66,7 @@ mod tests {
                 mean: 10.0,
                 probability: 0.7,
                 se: 0.0458,
+                by_reading: None,
             }],
             escalating_goals: None,
             monthly: vec![],

@@ -264,6 +264,13 @@ pub fn render(s: &Summary, origin: &str) -> String {
                 "  {text:<52} P = {}   (mean {mean})",
                 percent_pm(t.probability, t.se)
             );
+            for (reading, r) in t.by_reading.iter().flatten() {
+                let _ = writeln!(
+                    out,
+                    "      reading {reading:<42} P = {}",
+                    percent_pm(r.probability, r.se)
+                );
+            }
         }
     }
 
@@ -406,6 +413,7 @@ mod tests {
                 mean: 190.0,
                 probability: 0.6342,
                 se: 0.0152,
+                by_reading: None,
             }],
             escalating_goals: None,
             monthly: vec![],

@@ -50,6 +50,8 @@ pub struct RawScenario {
     pub costs: Option<RawCosts>,
     /// The previous phase whose simulated end state this scenario starts from.
     pub carry_over: Option<RawCarryOver>,
+    /// The calibration's posterior draws.
+    pub calibration: Option<RawCalibration>,
 }
 
 /// `[calendar]`.
@@ -204,6 +206,20 @@ pub struct RawGroup {
     pub extension: Option<RawExtension>,
     /// Relative standard deviation of each hazard.
     pub uncertainty: Option<RawCauses>,
+}
+
+/// `[calibration]`: draws from a fit's posterior.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCalibration {
+    /// Where the draws come from (free text, shown in reports).
+    pub source: Option<String>,
+    /// The parameters each draw gives values of.
+    pub parameters: Option<Vec<String>>,
+    /// The structural readings: identifier → what it says.
+    pub readings: Option<IndexMap<String, String>>,
+    /// One row per draw: the reading's index, then one value per parameter.
+    pub draws: Option<Vec<Vec<f64>>>,
 }
 
 /// `[carry_over]`: start from the simulated end state of another scenario.

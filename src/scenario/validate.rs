@@ -950,6 +950,7 @@ pub fn validate(raw: &RawScenario) -> Result<Programme, Vec<Problem>> {
         .as_ref()
         .and_then(|u| u.enabled)
         .unwrap_or(true);
+    let calibration = calibration(&mut c, raw);
 
     if !c.problems.is_empty() {
         return Err(c.problems);
@@ -994,6 +995,7 @@ pub fn validate(raw: &RawScenario) -> Result<Programme, Vec<Problem>> {
         costs,
         resume: None,
         carry_over: None,
+        calibration,
     };
     if let Some(d) = definition {
         population::apply(d, &mut programme).map_err(|p| vec![p])?;
@@ -1065,6 +1067,87 @@ fn shares(
         );
     }
     out
+}
+
+/// The `[calibration]` block: known parameters, readings, and draws of the right length
+/// with values in range.
+fn calibration(c: &mut Checker, raw: &RawScenario) -> Option<Calibration> {
+    use crate::model::calibration::{Draw, Parameter, Reading};
+    let rc = raw.calibration.as_ref()?;
+    let mut parameters = Vec::new();
+    for (i, id) in rc.parameters.clone().unwrap_or_default().iter().enumerate() {
+        match Parameter::from_id(id) {
+            Some(p) => parameters.push(p),
+            None => c.problem(
+                format!("calibration.parameters[{i}]"),
+                format!(
+                    "\"{id}\" is not a parameter: use {}",
+                    Parameter::ALL.map(|p| p.id()).join(", ")
+                ),
+            ),
+        }
+    }
+    let readings: Vec<Reading> = match &rc.readings {
+        Some(r) if !r.is_empty() => r
+            .iter()
+            .map(|(id, label)| Reading {
+                id: id.clone(),
+                label: label.clone(),
+            })
+            .collect(),
+        _ => vec![Reading {
+            id: "fitted".into(),
+            label: "the fitted model".into(),
+        }],
+    };
+    let rows = rc.draws.clone().unwrap_or_default();
+    if rows.is_empty() {
+        c.problem(
+            "calibration.draws",
+            "is missing or empty: give at least one draw",
+        );
+    }
+    let mut draws = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        let path = format!("calibration.draws[{i}]");
+        if row.len() != parameters.len() + 1 {
+            c.problem(
+                &path,
+                format!(
+                    "has {} values: give the reading's index and then one value per parameter \
+                     ({} in all)",
+                    row.len(),
+                    parameters.len() + 1
+                ),
+            );
+            continue;
+        }
+        let reading = row[0];
+        if reading.fract() != 0.0 || reading < 0.0 || reading as usize >= readings.len() {
+            c.problem(
+                format!("{path}[0]"),
+                format!(
+                    "{reading} is not a reading: give its index, 0 to {}",
+                    readings.len() - 1
+                ),
+            );
+            continue;
+        }
+        let mut values = Vec::with_capacity(parameters.len());
+        for (j, (&p, &v)) in parameters.iter().zip(&row[1..]).enumerate() {
+            let (lo, hi) = p.range();
+            values.push(c.number(&format!("{path}[{}]", j + 1), Some(v), lo, lo, hi));
+        }
+        draws.push(Draw {
+            reading: reading as usize,
+            values,
+        });
+    }
+    Some(Calibration {
+        parameters,
+        readings,
+        draws,
+    })
 }
 
 /// What stops `next` from starting with the end state of `previous` (its

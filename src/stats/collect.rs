@@ -284,6 +284,10 @@ pub struct Collector {
     pub categories: usize,
     /// Whether each group's participants are FK cases (they have an fk_samverkan hazard).
     pub fk_groups: Vec<bool>,
+    /// The structural readings of the calibration's draws (empty without draws).
+    pub readings: Vec<String>,
+    /// The reading of each draw; replication `i` ran draw `i mod len`.
+    pub reading_of_draw: Vec<usize>,
     /// Base counts, `[replication][year][column]`.
     pub annual: Vec<u32>,
     /// Budget in SEK, `[replication][year]`.
@@ -312,8 +316,16 @@ impl Collector {
             months,
             categories,
             fk_groups: vec![false; groups],
+            readings: Vec::new(),
+            reading_of_draw: Vec::new(),
             monthly: MonthlyAggregate::default(),
         }
+    }
+
+    /// The reading of replication `rep`'s draw, where the run had a calibration's draws.
+    pub fn reading_of(&self, rep: usize) -> Option<usize> {
+        (!self.reading_of_draw.is_empty())
+            .then(|| self.reading_of_draw[rep % self.reading_of_draw.len()])
     }
 
     /// Number of replications stored.

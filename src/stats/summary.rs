@@ -84,6 +84,21 @@ pub struct TargetResult {
     pub probability: f64,
     /// Monte Carlo standard error of the probability.
     pub se: f64,
+    /// The probability under each structural reading of the calibration (absent without
+    /// one): the share of that reading's replications meeting the target.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by_reading: Option<IndexMap<String, ReadingProbability>>,
+}
+
+/// A target's probability under one structural reading.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReadingProbability {
+    /// Share of the reading's replications meeting the target.
+    pub probability: f64,
+    /// Its Monte Carlo standard error.
+    pub se: f64,
+    /// The reading's replications.
+    pub replications: u64,
 }
 
 /// The escalating goal for one year under one reading and step.
@@ -593,7 +608,36 @@ fn target_result(c: &Collector, t: &Target) -> TargetResult {
         .count() as u64;
     let finite: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
     let (probability, se) = proportion(hits, v.len() as u64);
+    let by_reading = (c.readings.len() > 1).then(|| {
+        c.readings
+            .iter()
+            .enumerate()
+            .map(|(k, id)| {
+                let of_reading: Vec<f64> = v
+                    .iter()
+                    .enumerate()
+                    .filter(|&(r, _)| c.reading_of(r) == Some(k))
+                    .map(|(_, &x)| x)
+                    .collect();
+                let n = of_reading.len() as u64;
+                let hits = of_reading
+                    .iter()
+                    .filter(|&&x| met(x, t.threshold, t.direction))
+                    .count() as u64;
+                let (probability, se) = proportion(hits, n);
+                (
+                    id.clone(),
+                    ReadingProbability {
+                        probability,
+                        se,
+                        replications: n,
+                    },
+                )
+            })
+            .collect()
+    });
     TargetResult {
+        by_reading,
         metric: t.metric.id().to_string(),
         year: (t.years.len() == 1).then(|| t.years[0]),
         years: (t.years.len() > 1).then(|| t.years.clone()),

@@ -356,3 +356,30 @@ fn a_previous_phase_that_does_not_fit_is_refused_with_what_to_fix() {
         "{err}"
     );
 }
+
+/// A calibration's draws: replication `i` runs draw `i mod draws`, so each reading gets
+/// its share of the replications, and a target's probability is reported under each: here
+/// two readings whose positive hazards differ by a factor of 1.5 put R1's 2026 target far
+/// apart, and the overall probability is the replications' mixture of the two.
+#[test]
+fn calibration_draws_give_each_reading_its_probability() {
+    let text = "extends = \"reference\"\n[uncertainty]\nenabled = true\n[calibration]\n\
+                parameters = [\"positive\"]\nreadings = { low = \"lower rates\", high = \"higher rates\" }\n\
+                draws = [[0, 0.8], [1, 1.2], [0, 0.8], [1, 1.2]]\n";
+    let p = programme(text);
+    let c = crate::common::collect(&p, 400, 9);
+    let s = kraftsim::stats::summarise(&p, &c, 9);
+    let t = &s.targets[2];
+    let by = t.by_reading.as_ref().expect("two readings");
+    let (low, high) = (&by["low"], &by["high"]);
+    assert_eq!((low.replications, high.replications), (200, 200));
+    assert!(high.probability > low.probability + 0.5, "{low:?} {high:?}");
+    let mixture = (low.probability + high.probability) / 2.0;
+    assert!((t.probability - mixture).abs() < 1e-12);
+    // Without parameter uncertainty the draws are not used: the file's values run alone.
+    let mut off = p.clone();
+    off.parameter_uncertainty = false;
+    let c = crate::common::collect(&off, 50, 9);
+    let s = kraftsim::stats::summarise(&off, &c, 9);
+    assert!(s.targets[2].by_reading.is_none());
+}
