@@ -8,6 +8,7 @@ use kraftsim::calibrate::{self, Band};
 use kraftsim::commands::backtest::BacktestOptions;
 use kraftsim::commands::calibrate::{CalibrateOptions, CountsOptions};
 use kraftsim::commands::compare::CompareOptions;
+use kraftsim::commands::fit::FitOptions;
 use kraftsim::commands::nowcast::NowcastOptions;
 use kraftsim::commands::run::RunOptions;
 use kraftsim::commands::sensitivity::{parse_delta, SensitivityOptions};
@@ -65,6 +66,49 @@ pub enum Command {
     /// Simulate a past period and place each observed yearly figure in its simulated
     /// distribution (percentiles, chart, coverage of the 50 % and 90 % intervals).
     Backtest(BacktestArgs),
+    /// Fit the scenario's rates and time-limit policy jointly to every fact of a past
+    /// period (simulated maximum likelihood under each reading the facts allow), show every
+    /// fact against the fitted model, and write the fitted scenario with posterior draws.
+    Fit(FitArgs),
+}
+
+/// Arguments of `fit`.
+#[derive(Debug, Args)]
+pub struct FitArgs {
+    /// Scenario of the past period (file or built-in name).
+    pub scenario: String,
+    /// The facts file (TOML; see docs/calibration.md).
+    #[arg(long, value_name = "FACTS.toml")]
+    pub facts: PathBuf,
+    #[command(flatten)]
+    pub set: SetArgs,
+    /// Master seed of the simulations.
+    #[arg(long, default_value_t = 2025)]
+    pub seed: u64,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
+    /// Replications per evaluation of the likelihood (default: the facts file's).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(50..=1_000_000))]
+    pub reps: Option<u64>,
+    /// Write the fitted scenario (extending SCENARIO) with its posterior draws here.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+impl FitArgs {
+    /// The library's options for `fit`.
+    pub fn into_options(self) -> FitOptions {
+        FitOptions {
+            scenario: self.scenario,
+            set: self.set.overrides(),
+            facts: self.facts,
+            seed: self.seed,
+            threads: self.threads.map(|t| t as usize),
+            replications: self.reps,
+            out: self.out,
+        }
+    }
 }
 
 /// Replications, seed, threads and parameter uncertainty (every simulating command).

@@ -41,6 +41,7 @@ fn main() -> ExitCode {
         },
         Command::Synth(args) => commands::synth::synth(&args.into_options()),
         Command::Backtest(args) => commands::backtest::backtest(&args.into_options(), &tick),
+        Command::Fit(args) => commands::fit::fit(&args.into_options(), &tick),
     };
     bar.finish();
     match result {

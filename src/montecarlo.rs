@@ -9,7 +9,7 @@
 
 use rayon::prelude::*;
 
-use crate::engine::{Engine, Workspace};
+use crate::engine::{Engine, Participation, Workspace};
 use crate::model::{ExitCause, Programme};
 use crate::reference::Reference;
 use crate::stats::collect::ANNUAL_COLUMNS;
@@ -190,6 +190,34 @@ fn draws(programme: &Programme) -> Vec<Programme> {
     }
 }
 
+/// Runs `work` on a pool of `threads` worker threads, or on rayon's global pool.
+fn in_pool<T: Send>(
+    threads: Option<usize>,
+    work: impl FnOnce() -> T + Send,
+) -> Result<T, RunError> {
+    match threads {
+        Some(t) => Ok(rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build()
+            .map_err(|e| RunError::Threads {
+                threads: t,
+                reason: e.to_string(),
+            })?
+            .install(work)),
+        None => Ok(work()),
+    }
+}
+
+/// The programme replication `i` runs (its calibration draw, where it has one).
+pub fn programme_of_replication(programme: &Programme, i: u64) -> Programme {
+    match &programme.calibration {
+        Some(c) if programme.parameter_uncertainty && !c.draws.is_empty() => {
+            programme.with_draw((i % c.draws.len() as u64) as usize)
+        }
+        _ => programme.clone(),
+    }
+}
+
 /// Replications shared out over the simulators of a calibration's draws.
 struct Ensemble<R> {
     members: Vec<R>,
@@ -259,7 +287,7 @@ fn collect_with<R: Replicate>(
     let fk_groups = collector.fk_groups.clone();
     let (engine, years, empty, fk_groups) = (&engine, &years, &empty, &fk_groups);
     let (annual_rows, budget_rows) = (&mut collector.annual, &mut collector.budget);
-    let mut work = move || {
+    let work = move || {
         annual_rows
             .par_chunks_mut(BLOCK * row)
             .zip(budget_rows.par_chunks_mut(BLOCK * years.len()))
@@ -289,19 +317,46 @@ fn collect_with<R: Replicate>(
             })
             .reduce(|| empty.clone(), |a, b| a.merge(b))
     };
-    let monthly = match plan.threads {
-        Some(t) => rayon::ThreadPoolBuilder::new()
-            .num_threads(t)
-            .build()
-            .map_err(|e| RunError::Threads {
-                threads: t,
-                reason: e.to_string(),
-            })?
-            .install(work),
-        None => work(),
-    };
+    let monthly = in_pool(plan.threads, work)?;
     collector.monthly = monthly;
     Ok(collector)
+}
+
+/// Runs replications `0..plan.replications` of the engine, recording every participation,
+/// and returns `measure` of each replication's participations, in replication order (the
+/// same at any thread count). A calibration's draws are used as in [`collect`].
+pub fn observe<T: Send>(
+    programme: &Programme,
+    plan: &Plan,
+    measure: &(dyn Fn(&Engine, &[Participation]) -> T + Sync),
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Vec<T>, RunError> {
+    if plan.replications == 0 {
+        return Err(RunError::NoReplications);
+    }
+    let members: Vec<Engine> = draws(programme).iter().map(Engine::new).collect();
+    let record = Trajectory::of(programme);
+    let work = || {
+        (0..plan.replications)
+            .into_par_iter()
+            .map_init(
+                || {
+                    let spaces: Vec<Workspace> =
+                        members.iter().map(|_| Workspace::default()).collect();
+                    (spaces, record.clone(), Vec::new())
+                },
+                |(spaces, out, log), i| {
+                    let k = (i % members.len() as u64) as usize;
+                    log.clear();
+                    members[k].run_recorded(plan.seed, i, &mut spaces[k], out, log);
+                    let value = measure(&members[k], log);
+                    progress(1);
+                    value
+                },
+            )
+            .collect()
+    };
+    in_pool(plan.threads, work)
 }
 
 /// Runs all replications and summarises them.

@@ -8,6 +8,9 @@
 //! group rates to aggregate counts instead.
 
 pub mod counts;
+pub mod facts;
+pub mod fit;
+pub mod linalg;
 
 use std::fmt::Write as _;
 

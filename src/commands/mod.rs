@@ -4,6 +4,7 @@
 pub mod backtest;
 pub mod calibrate;
 pub mod compare;
+pub mod fit;
 pub mod nowcast;
 pub mod run;
 pub mod sensitivity;

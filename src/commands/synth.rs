@@ -25,7 +25,9 @@ pub struct SynthOptions {
 /// Simulates one replication and writes its participations as records.
 pub fn synth(o: &SynthOptions) -> anyhow::Result<String> {
     let scenario = super::load_scenario(o.scenario.as_deref(), &o.set)?;
-    let p = &scenario.programme;
+    // The replication runs its calibration draw, as in every other command.
+    let drawn = crate::montecarlo::programme_of_replication(&scenario.programme, o.replication);
+    let p = &drawn;
     let engine = Engine::new(p);
     let mut ws = Default::default();
     let mut traj = engine.trajectory();

@@ -532,15 +532,20 @@ pub struct Attribute {
     pub categories: Vec<String>,
     /// Intake distribution per group, `[group][category]`, each summing to 1.
     pub distribution: Vec<Vec<f64>>,
+    /// The intake distribution per group the groups' hazards were calibrated on: the
+    /// multipliers are relative to its mean (the scenario's own distribution unless a
+    /// variant or `--set` changed it).
+    pub calibrated_on: Vec<Vec<f64>>,
     /// Hazard multipliers per category and cause (relative to the group's hazards).
     pub multipliers: Vec<CauseFactors>,
 }
 
 impl Attribute {
-    /// The mean multiplier per cause over group `g`'s intake distribution (exactly 1 for
-    /// multipliers of 1, whatever rounding the shares carry).
+    /// The mean multiplier per cause over group `g`'s intake distribution the hazards
+    /// were calibrated on (exactly 1 for multipliers of 1, whatever rounding the shares
+    /// carry).
     pub fn mean_multiplier(&self, g: usize) -> CauseFactors {
-        let d = &self.distribution[g];
+        let d = &self.calibrated_on[g];
         let total: f64 = d.iter().sum();
         std::array::from_fn(|k| {
             let sum: f64 = d.iter().zip(&self.multipliers).map(|(p, m)| p * m[k]).sum();
@@ -942,13 +947,18 @@ impl Programme {
         self.groups.iter().position(|g| g.name == name)
     }
 
-    /// Whether any group carries parameter uncertainty that a run would draw.
+    /// Whether a run draws parameter uncertainty (a calibration's draws or a group's own).
     pub fn draws_uncertainty(&self) -> bool {
+        let calibrated = self
+            .calibration
+            .as_ref()
+            .is_some_and(|c| !c.draws.is_empty());
         self.parameter_uncertainty
-            && self
-                .groups
-                .iter()
-                .any(|g| g.uncertainty.iter().any(|&u| u > 0.0))
+            && (calibrated
+                || self
+                    .groups
+                    .iter()
+                    .any(|g| g.uncertainty.iter().any(|&u| u > 0.0)))
     }
 
     /// The longest stay over all groups (second limits included, also those a

@@ -64,7 +64,7 @@ const ROWS: [(&str, &str, Unit); 23] = [
         "Active caseload, highest month",
         Unit::Count,
     ),
-    ("person_years", "Person-years (årsplatser)", Unit::Decimal),
+    ("person_years", "Person-years (årsplatser)", Unit::Count),
     ("budget_sek", "Budget, MSEK", Unit::Millions),
     (
         "cost_per_positive_exit",
@@ -163,7 +163,8 @@ pub fn render(s: &Summary, origin: &str) -> String {
     let _ = writeln!(out, "Each cell: mean (P5–P95) over replications.\n");
 
     let label_w = 34;
-    let col_w = 24;
+    // 34 + 3 years × 21 stays within 100 columns; the widest cell is a share (19).
+    let col_w = 21;
     let _ = write!(out, "{:label_w$}", "");
     for y in &s.years {
         let head = if y.months < 12 {
@@ -277,11 +278,26 @@ pub fn render(s: &Summary, origin: &str) -> String {
     if let Some(e) = &s.escalating_goals {
         let _ = writeln!(
             out,
-            "\nEscalating goals: {:.0}% of exits to work or studies in {}, then +{}–{} a year, read as\npercentage points (pp) or as relative percent (rel). P = probability the year's share reaches the goal;\nstep P = probability the share rose by at least the step since the year before.",
-            e.first_share * 100.0,
-            e.first_year,
-            e.step[0],
-            e.step[1]
+            "\n{}",
+            super::wrap(
+                &format!(
+                    "Escalating goals: {:.0}% of exits to work or studies in {}, then +{}–{} a \
+                     year, read as percentage points (pp) or as relative percent (rel), of {}. \
+                     P = probability the year's share reaches the goal; step P = probability \
+                     the share rose by at least the step since the year before.",
+                    e.first_share * 100.0,
+                    e.first_year,
+                    e.step[0],
+                    e.step[1],
+                    if e.share == "excluding_time_limit" {
+                        "closures other than at the time limit"
+                    } else {
+                        "all closures"
+                    }
+                ),
+                96,
+                ""
+            )
         );
         for y in &e.years {
             let share = y.share.map_or("–".into(), |d| {
@@ -423,10 +439,10 @@ kraftsim 9.9.9 — Hand-built (test)
 1000 replications, seed 42, parameter uncertainty off
 Each cell: mean (P5–P95) over replications.
 
-                                                      2026
-Exits to work or studies                     400 (390–410)
-  women                                      190 (180–200)
-  men                                        210 (200–220)
+                                                   2026
+Exits to work or studies                  400 (390–410)
+  women                                   190 (180–200)
+  men                                     210 (200–220)
 Budget                            no [costs] in the scenario
 
 Targets: probability of meeting each (± Monte Carlo standard error, percentage points)

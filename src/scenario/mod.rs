@@ -25,9 +25,16 @@ use raw::RawScenario;
 pub const MALMO: &str = include_str!("../../scenarios/malmo-2025-2027.toml");
 /// The embedded reference workload R1.
 pub const REFERENCE: &str = include_str!("../../scenarios/reference.toml");
+/// The embedded phase before the default scenario (Malmö 2023-09 – 2024-12), which the
+/// default carries over from.
+pub const MALMO_2023_2024: &str = include_str!("../../scenarios/malmo-2023-2024.toml");
 
 /// The built-in scenarios a file may extend, by name.
-pub const BUILTINS: [(&str, &str); 2] = [("malmo", MALMO), ("reference", REFERENCE)];
+pub const BUILTINS: [(&str, &str); 3] = [
+    ("malmo", MALMO),
+    ("reference", REFERENCE),
+    ("malmo-2023-2024", MALMO_2023_2024),
+];
 
 /// Deepest `extends` chain followed before assuming a cycle.
 const MAX_EXTENDS_DEPTH: usize = 8;
@@ -75,7 +82,7 @@ pub enum ScenarioError {
         message: String,
     },
     /// `extends` names neither a built-in scenario nor a readable file.
-    #[error("{origin}: extends = \"{name}\" is neither a built-in scenario (malmo, reference) nor a readable file ({reason})")]
+    #[error("{origin}: extends = \"{name}\" is neither a built-in scenario ({}) nor a readable file ({reason})", builtin_names())]
     UnknownBase {
         /// File that said `extends`.
         origin: String,
@@ -244,7 +251,12 @@ fn validated_phase(
         problems,
     };
     let mut programme = validate::validate(raw).map_err(invalid)?;
-    let Some(from) = raw.carry_over.as_ref().and_then(|c| c.from.clone()) else {
+    let Some(from) = raw
+        .carry_over
+        .as_ref()
+        .filter(|c| c.enabled.unwrap_or(true))
+        .and_then(|c| c.from.clone())
+    else {
         return Ok(programme);
     };
     if phase >= MAX_PHASES {
@@ -331,8 +343,50 @@ fn merged_table(
             sources,
         )?
     };
+    anchor_attributes(&mut merged, &table);
     merge_into(&mut merged, table);
     Ok(merged)
+}
+
+/// Before `over` is merged into `base`: where `over` changes an attribute's intake
+/// distribution but keeps its categories and multipliers, the groups' hazards stay
+/// calibrated on `base`'s intake, so the change moves results the way a definition's
+/// `share` does (who enters changes, the hazards do not follow).
+fn anchor_attributes(base: &mut toml::Table, over: &toml::Table) {
+    let Some(toml::Value::Table(attributes)) = over.get("attributes") else {
+        return;
+    };
+    for (name, a) in attributes {
+        let toml::Value::Table(a) = a else { continue };
+        let intake = a.contains_key("distribution") || a.contains_key("by_group");
+        let redefined = ["categories", "multipliers", "calibrated_on"]
+            .iter()
+            .any(|k| a.contains_key(*k));
+        if intake && !redefined {
+            anchor_attribute(base, name);
+        }
+    }
+}
+
+/// Records attribute `name`'s intake distribution in `base` as the one its hazards were
+/// calibrated on (`calibrated_on`), unless it already names one.
+pub(crate) fn anchor_attribute(base: &mut toml::Table, name: &str) {
+    let Some(toml::Value::Table(attributes)) = base.get_mut("attributes") else {
+        return;
+    };
+    let Some(toml::Value::Table(a)) = attributes.get_mut(name) else {
+        return;
+    };
+    if a.contains_key("calibrated_on") {
+        return;
+    }
+    let mut on = toml::Table::new();
+    for key in ["distribution", "by_group"] {
+        if let Some(v) = a.get(key) {
+            on.insert(key.into(), v.clone());
+        }
+    }
+    a.insert("calibrated_on".into(), toml::Value::Table(on));
 }
 
 /// Deep-merges `over` into `base`: tables merge key by key, anything else is replaced.

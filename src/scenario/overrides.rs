@@ -41,11 +41,7 @@ impl Override {
         let (key, text) = arg
             .split_once('=')
             .ok_or_else(|| bad("expected KEY=VALUE, e.g. teams.count=10".into()))?;
-        let path: Vec<String> = key
-            .trim()
-            .split('.')
-            .map(|s| s.trim().to_string())
-            .collect();
+        let path = split_key(key.trim());
         if path.iter().any(|s| s.is_empty()) {
             return Err(bad(format!(
                 "`{key}` is not a dotted key path such as groups.fk.hazards.work"
@@ -160,6 +156,36 @@ fn index<'a>(a: &'a mut [toml::Value], segment: &str) -> Result<&'a mut toml::Va
         .ok_or_else(|| format!("has {len} entries; index {i} is out of range"))
 }
 
+/// The segments of a dotted key path as TOML writes it: bare (`groups.fk`) or quoted where a
+/// segment has a dot or is to be read literally (`attributes.age.distribution."60-65"`). An
+/// unterminated quote or an empty segment gives an empty segment, which the caller reports.
+fn split_key(key: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = key;
+    loop {
+        rest = rest.trim_start();
+        let (segment, after) = match rest.strip_prefix('"') {
+            Some(quoted) => match quoted.find('"') {
+                Some(end) => (quoted[..end].to_string(), quoted[end + 1..].trim_start()),
+                None => (String::new(), ""),
+            },
+            None => {
+                let end = rest.find('.').unwrap_or(rest.len());
+                (rest[..end].trim().to_string(), &rest[end..])
+            }
+        };
+        out.push(segment);
+        match after.strip_prefix('.') {
+            Some(next) => rest = next,
+            None if after.is_empty() => return out,
+            None => {
+                out.push(String::new());
+                return out;
+            }
+        }
+    }
+}
+
 /// Applies overrides to a loaded scenario and validates the result.
 pub fn apply_all(scenario: Scenario, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
     if overrides.is_empty() {
@@ -167,6 +193,12 @@ pub fn apply_all(scenario: Scenario, overrides: &[Override]) -> Result<Scenario,
     }
     let mut table = scenario.table;
     for o in overrides {
+        // A new intake distribution is a change of who enters: the hazards stay calibrated
+        // on the scenario's (as with a variant, and a definition's share).
+        let segments: Vec<&str> = o.path.iter().map(String::as_str).collect();
+        if let ["attributes", name, "distribution" | "by_group", ..] = segments.as_slice() {
+            super::anchor_attribute(&mut table, name);
+        }
         o.apply(&mut table)?;
     }
     let args: Vec<&str> = overrides.iter().map(|o| o.arg.as_str()).collect();
@@ -198,4 +230,32 @@ pub fn apply_all(scenario: Scenario, overrides: &[Override]) -> Result<Scenario,
         programme,
         sources: scenario.sources,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_key;
+
+    #[test]
+    fn key_paths_split_like_toml_dotted_keys() {
+        assert_eq!(
+            split_key("groups.fk.hazards.work"),
+            ["groups", "fk", "hazards", "work"]
+        );
+        assert_eq!(
+            split_key("attributes.age.distribution.\"60-65\""),
+            ["attributes", "age", "distribution", "60-65"]
+        );
+        assert_eq!(split_key("a.\"b.c\".d"), ["a", "b.c", "d"]);
+        assert_eq!(split_key("a . b"), ["a", "b"]);
+        assert!(
+            split_key("a.\"b").iter().any(String::is_empty),
+            "unterminated quote"
+        );
+        assert!(
+            split_key("a.\"b\"c").iter().any(String::is_empty),
+            "text after a quote"
+        );
+        assert!(split_key("a..b").iter().any(String::is_empty));
+    }
 }

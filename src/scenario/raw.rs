@@ -228,6 +228,9 @@ pub struct RawCalibration {
 pub struct RawCarryOver {
     /// The previous phase: a built-in name or a path relative to the file naming it.
     pub from: Option<String>,
+    /// Whether the scenario starts from the previous phase (default true; a variant that
+    /// starts on its own says false).
+    pub enabled: Option<bool>,
 }
 
 /// `groups.NAME.extension`: the time limit as a policy.
@@ -386,6 +389,19 @@ pub struct RawAttribute {
     pub by_group: Option<IndexMap<String, IndexMap<String, f64>>>,
     /// Hazard multipliers per category.
     pub multipliers: Option<IndexMap<String, RawCauses>>,
+    /// The intake the groups' hazards were calibrated on, where it differs from the
+    /// intake simulated (set by kraftsim when a variant or `--set` changes the intake).
+    pub calibrated_on: Option<RawCalibratedOn>,
+}
+
+/// `attributes.NAME.calibrated_on`: an intake distribution, for every group and per group.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCalibratedOn {
+    /// For every group.
+    pub distribution: Option<IndexMap<String, f64>>,
+    /// For particular groups.
+    pub by_group: Option<IndexMap<String, IndexMap<String, f64>>>,
 }
 
 /// `[definitions.NAME]`.

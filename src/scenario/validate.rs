@@ -1176,7 +1176,8 @@ pub(crate) fn carry_over_problems(
             "carry_over.from",
             format!(
                 "\"{from}\" ends with {} but this scenario's first simulated month is {first}: the \
-                 previous phase must end the month before (its start plus horizon_months)",
+                 previous phase must end the month before (its start plus horizon_months); to start \
+                 this scenario from its `initial` caseload instead, set carry_over.enabled = false",
                 ends.plus(-1)
             ),
         );
@@ -1251,7 +1252,7 @@ ineligible = "drop"
         for expected in [
             "attributes.age.distribution.old: unknown category \"old\": the categories of age are 16-29, 30-44, 45-59, 60-65",
             // Tables merge over the base's (extends), so the base's 45-59 and 60-65 count.
-            "attributes.age.distribution: shares sum to 1.41: they must sum to 1",
+            "attributes.age.distribution: shares sum to 1.431: they must sum to 1",
             "attributes.age.multipliers.ancient: unknown category",
             "definitions.bad.exclude.height: unknown attribute \"height\": the scenario's attributes are",
             "definitions.bad.exclude.education[0]: unknown category \"none\": the categories of education are compulsory",

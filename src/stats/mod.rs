@@ -8,6 +8,7 @@
 
 pub mod backtest;
 pub mod collect;
+pub mod observe;
 pub mod paired;
 pub mod summary;
 

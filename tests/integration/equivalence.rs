@@ -551,17 +551,19 @@ fn the_engine_agrees_with_the_reference_on_generated_scenarios() {
 
 /// The bundled scenarios at high replication counts (parameter uncertainty off, so chance
 /// alone sets the error): slower, so left out of a plain `cargo test` and run by CI with
-/// `--ignored`.
+/// `--ignored`. The Malmö scenarios simulate their 2023–2024 phase and warm-up first and
+/// carry 1,100–1,500 participants, so they get fewer replications.
 #[test]
-#[ignore = "slow (about a minute and a half): CI runs it with --ignored"]
+#[ignore = "slow (about a minute): CI runs it with --ignored"]
 fn the_engine_agrees_with_the_reference_on_the_bundled_scenarios() {
     let scenarios = [
-        ("malmo", "extends = \"malmo\"\n", 10_000),
+        ("malmo", "extends = \"malmo\"\n", 2_000),
         ("reference", "extends = \"reference\"\n", 10_000),
+        ("2023-2024", "extends = \"malmo-2023-2024\"\n", 1_000),
         (
             "two posts cut",
             include_str!("../../scenarios/malmo-two-posts-cut.toml"),
-            10_000,
+            1_000,
         ),
         (
             "midsize",
@@ -576,7 +578,7 @@ fn the_engine_agrees_with_the_reference_on_the_bundled_scenarios() {
         (
             "malmo, definition",
             "extends = \"malmo\"\ndefinition = \"no_60_plus_more_social_assistance\"\n",
-            10_000,
+            1_000,
         ),
     ];
     let mut cases = Vec::new();

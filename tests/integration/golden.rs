@@ -17,8 +17,9 @@ use kraftsim::report::lang::Lang;
 const REPLICATIONS: u64 = 100;
 
 /// The bundled scenarios and their golden files.
-const SCENARIOS: [(&str, &str); 5] = [
+const SCENARIOS: [(&str, &str); 6] = [
     ("malmo", "malmo.summary.json"),
+    ("malmo-2023-2024", "malmo-2023-2024.summary.json"),
     ("reference", "reference.summary.json"),
     (
         "scenarios/calibration-2018-2019.toml",

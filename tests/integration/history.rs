@@ -334,7 +334,7 @@ fn small_r1() -> Programme {
 #[test]
 fn backtests_of_histories_from_the_same_scenario_cover_as_stated() {
     use kraftsim::model::Metric;
-    use kraftsim::stats::backtest::{place, Observed};
+    use kraftsim::stats::backtest::{place, Observed, Period};
     use kraftsim::stats::replication_values;
     let p = small_r1();
     let simulated = crate::common::collect(&p, 1000, 1);
@@ -358,15 +358,16 @@ fn backtests_of_histories_from_the_same_scenario_cover_as_stated() {
                 metrics.iter().enumerate().map({
                     let values = &values;
                     move |(i, &metric)| Observed {
-                        year: 2025 + y as i32,
+                        period: Period::Year(2025 + y as i32),
                         metric,
                         gender: None,
+                        group: None,
                         value: values[y][i][h],
                     }
                 })
             })
             .collect();
-        let placed = place(&simulated, &observed);
+        let placed = place(Some(&simulated), &observed, &[]);
         let share = |level: f64| {
             placed.iter().filter(|x| x.inside(level)).count() as f64 / placed.len() as f64
         };

@@ -65,6 +65,8 @@ fn participants_are_conserved_with_a_cap_a_pause_and_a_warm_up() {
     for overflow in ["wait", "decline"] {
         let p = programme(&format!(
             r#"extends = "malmo"
+[carry_over]
+enabled = false
 [calendar]
 warmup_months = 6
 [intake]

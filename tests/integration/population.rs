@@ -95,8 +95,13 @@ fn a_definition_that_excludes_a_category_removes_it_from_entrants() {
             }
         }
         if ineligible == "shrink" {
-            // Every referral is 60-65 with probability 0.08 (all groups), so the share
-            // turned away is Binomial: its replication mean must be 0.08 within 4 SE.
+            // Every referral is 60-65 with the scenario's probability (the same in all
+            // groups), so the share turned away is Binomial: its replication mean must be
+            // that probability within 4 SE.
+            let age = base.attributes.iter().find(|a| a.id == "age").unwrap();
+            let old = age.categories.iter().position(|c| c == "60-65").unwrap();
+            let expected = age.distribution[0][old];
+            assert!(age.distribution.iter().all(|d| d[old] == expected));
             let years = c.years.len();
             let share: Vec<f64> = (0..reps as usize)
                 .map(|r| {
@@ -113,7 +118,7 @@ fn a_definition_that_excludes_a_category_removes_it_from_entrants() {
                 })
                 .collect();
             let (m, se) = mean_se(&share);
-            assert_within_4se("share of referrals turned away", m, 0.08, se);
+            assert_within_4se("share of referrals turned away", m, expected, se);
         }
     }
 }
@@ -288,4 +293,99 @@ fn relative_rates_from_2018_2019_are_reproduced_in_a_long_run() {
             );
         }
     }
+}
+
+/// An intake distribution changed in a variant or with `--set` is a change of who enters,
+/// like a definition's `share`: the groups' hazards stay calibrated on the scenario's own
+/// intake (its mean multiplier), so all three routes give the same programme and the same
+/// results, and the change moves exits to work (a half of entrants aged 60-65 cuts them).
+#[test]
+fn an_intake_distribution_set_in_a_variant_or_with_set_moves_results_like_a_definitions_share() {
+    use kraftsim::scenario::{overrides::apply_all, Override};
+    let base = load_builtin("malmo").unwrap().unwrap().programme;
+    let age = base.attributes.iter().position(|a| a.id == "age").unwrap();
+    let a = &base.attributes[age];
+    let old = a.categories.iter().position(|c| c == "60-65").unwrap();
+    // The definition's tilt multiplies the odds of 60-65 by one factor: the other
+    // categories keep their proportions and share what 60-65 leaves.
+    let rest = 1.0 - a.distribution[0][old];
+    let shares: Vec<(String, f64)> = a
+        .categories
+        .iter()
+        .enumerate()
+        .map(|(k, c)| {
+            let v = if k == old {
+                0.5
+            } else {
+                a.distribution[0][k] * 0.5 / rest
+            };
+            (c.clone(), v)
+        })
+        .collect();
+    let table = shares
+        .iter()
+        .map(|(c, v)| format!("\"{c}\" = {v:.15}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let by_definition = programme(
+        "extends = \"malmo\"\ndefinition = \"old\"\n[definitions.old]\nshare = { age = { \"60-65\" = 0.5 } }\n",
+    );
+    let by_variant = programme(&format!(
+        "extends = \"malmo\"\n[attributes.age]\ndistribution = {{ {table} }}\n"
+    ));
+    let sets: Vec<Override> = shares
+        .iter()
+        .map(|(c, v)| {
+            Override::parse(&format!("attributes.age.distribution.\"{c}\"={v:.15}")).unwrap()
+        })
+        .collect();
+    let by_set = apply_all(load_builtin("malmo").unwrap().unwrap(), &sets)
+        .unwrap()
+        .programme;
+    for (route, p) in [("variant", &by_variant), ("--set", &by_set)] {
+        for (x, y) in p.attributes[age].distribution[0]
+            .iter()
+            .zip(&by_definition.attributes[age].distribution[0])
+        {
+            assert!((x - y).abs() < 1e-9, "{route}: distribution {x} vs {y}");
+        }
+        for (x, y) in p
+            .attribute_norm
+            .iter()
+            .flatten()
+            .zip(base.attribute_norm.iter().flatten())
+        {
+            assert!(
+                (x - y).abs() < 1e-12,
+                "{route}: the hazards stay calibrated on the scenario's intake"
+            );
+        }
+    }
+    let reps = 200;
+    let work = |p: &Programme| {
+        let c = collect(p, reps, 8);
+        let v: Vec<f64> = (0..reps as usize)
+            .map(|r| {
+                (c.value(r, 0, column(AnnualColumn::Work, 0))
+                    + c.value(r, 0, column(AnnualColumn::Work, 1))) as f64
+            })
+            .collect();
+        mean_se(&v)
+    };
+    let (d, sd) = work(&by_definition);
+    let (v, sv) = work(&by_variant);
+    let (s, ss) = work(&by_set);
+    let (b, sb) = work(&base);
+    assert!(
+        (v - d).abs() < 4.0 * (sv * sv + sd * sd).sqrt(),
+        "variant {v} vs definition {d}"
+    );
+    assert!(
+        (s - d).abs() < 4.0 * (ss * ss + sd * sd).sqrt(),
+        "--set {s} vs definition {d}"
+    );
+    assert!(
+        d < b - 4.0 * (sd * sd + sb * sb).sqrt(),
+        "the older intake sends fewer to work: {d} vs {b}"
+    );
 }

@@ -227,7 +227,23 @@ proptest! {
                 let _ = counts::summary(&p, &c, &fit);
             }
         }
-        let observed = mutate("year,metric,value,gender\n2025,positive_exits,380,\n2026,positive_share,0.4,women\n", cuts);
-        let _ = kraftsim::stats::backtest::parse_observed(&observed, "observed.csv", &[2025, 2026, 2027]);
+        let observed = mutate(
+            "year,window,metric,value,gender,group\n2025,,positive_exits,380,,\n2026,,positive_share,0.4,women,\n\
+             ,2025-02..2025-09,caseload_max,300,women,af_job\n,2026,exits,20,,fk\n",
+            cuts.clone(),
+        );
+        if let Ok(obs) = kraftsim::stats::backtest::parse_observed(&observed, "observed.csv", &p) {
+            for o in &obs {
+                let _ = (o.label(&p), o.figure(&p));
+            }
+        }
+        let facts_text = mutate(
+            "[readings.cohort]\nregister = { cohort = \"2025-01..2025-06\", closed = \"2025-01..2026-12\", complete = true }\n\
+             [[facts]]\nid = \"a\"\nmetric = \"exits\"\nwindow = \"2025-03..2026-02\"\ngroup = \"fk\"\nvalue = 30\n\
+             [[facts]]\nid = \"b\"\nsample = \"register\"\nby = \"stay\"\nshares = { \"1-6\" = 0.5, \"7-12\" = 0.5, \"13-18\" = 0.0, \"19+\" = 0.0 }\ntotal = 100\n\
+             [fit]\nparameters = { positive = 1.0 }\n",
+            cuts,
+        );
+        let _ = kraftsim::calibrate::facts::parse(&facts_text, "facts.toml", &p);
     }
 }

@@ -68,37 +68,25 @@ pub(super) fn attributes(
             }
         }
         let what = ("category", format!("the categories of {id} are"));
-        let base = a
-            .distribution
-            .as_ref()
-            .map(|d| shares(c, &format!("{p}.distribution"), d, &categories, &what));
-        let by_group = a.by_group.clone().unwrap_or_default();
-        for g in by_group.keys() {
-            if !groups.contains(g) {
-                c.problem(
-                    format!("{p}.by_group.{g}"),
-                    format!(
-                        "unknown group \"{g}\": the scenario's groups are {}",
-                        groups.join(", ")
-                    ),
-                );
-            }
-        }
-        let mut distribution = Vec::with_capacity(groups.len());
-        for g in groups {
-            let d = match (by_group.get(g), &base) {
-                (Some(d), _) => shares(c, &format!("{p}.by_group.{g}"), d, &categories, &what),
-                (None, Some(b)) => b.clone(),
-                (None, None) => {
-                    c.problem(
-                        format!("{p}.distribution"),
-                        format!("is missing: give a distribution for every group, or by_group.{g}"),
-                    );
-                    vec![0.0; categories.len()]
-                }
-            };
-            distribution.push(d);
-        }
+        let distribution = per_group(
+            c,
+            &p,
+            (&a.distribution, &a.by_group),
+            groups,
+            &categories,
+            &what,
+        );
+        let calibrated_on = match &a.calibrated_on {
+            Some(r) => per_group(
+                c,
+                &format!("{p}.calibrated_on"),
+                (&r.distribution, &r.by_group),
+                groups,
+                &categories,
+                &what,
+            ),
+            None => distribution.clone(),
+        };
         let mut multipliers = vec![NEUTRAL; categories.len()];
         for (cat, m) in a.multipliers.clone().unwrap_or_default() {
             let path = format!("{p}.multipliers.{cat}");
@@ -111,6 +99,7 @@ pub(super) fn attributes(
             id,
             categories,
             distribution,
+            calibrated_on,
             multipliers,
         });
     }
@@ -124,6 +113,50 @@ pub(super) fn attributes(
         );
     }
     out
+}
+
+/// Shares by name, as written.
+type Shares = IndexMap<String, f64>;
+
+/// An attribute's intake distribution per group, from the distribution for every group
+/// and the groups' own (`path` is `attributes.NAME` or its `calibrated_on`).
+fn per_group(
+    c: &mut Checker,
+    path: &str,
+    (distribution, by_group): (&Option<Shares>, &Option<IndexMap<String, Shares>>),
+    groups: &[String],
+    categories: &[String],
+    what: &(&str, String),
+) -> Vec<Vec<f64>> {
+    let base = distribution
+        .as_ref()
+        .map(|d| shares(c, &format!("{path}.distribution"), d, categories, what));
+    let by_group = by_group.clone().unwrap_or_default();
+    for g in by_group.keys() {
+        if !groups.contains(g) {
+            c.problem(
+                format!("{path}.by_group.{g}"),
+                format!(
+                    "unknown group \"{g}\": the scenario's groups are {}",
+                    groups.join(", ")
+                ),
+            );
+        }
+    }
+    groups
+        .iter()
+        .map(|g| match (by_group.get(g), &base) {
+            (Some(d), _) => shares(c, &format!("{path}.by_group.{g}"), d, categories, what),
+            (None, Some(b)) => b.clone(),
+            (None, None) => {
+                c.problem(
+                    format!("{path}.distribution"),
+                    format!("is missing: give a distribution for every group, or by_group.{g}"),
+                );
+                vec![0.0; categories.len()]
+            }
+        })
+        .collect()
 }
 
 /// Checks every `[definitions]` block (also those not applied, so `validate` finds their
