@@ -569,6 +569,7 @@ impl FitResult {
             }
         }
         Calibration {
+            source: String::new(),
             parameters,
             readings,
             draws: out,

@@ -233,7 +233,7 @@ fn fragment(p: &Programme, origin: &str, facts: &Facts, r: &FitResult, best: usi
         let _ = writeln!(
             t,
             "source = {}",
-            toml_string(&format!("kraftsim fit --facts {}", facts.name))
+            toml_string(&format!("the facts of {} (kraftsim fit)", facts.name))
         );
         let ids: Vec<String> = c.parameters.iter().map(|p| toml_string(p.id())).collect();
         let _ = writeln!(t, "parameters = [{}]", ids.join(", "));

@@ -87,6 +87,8 @@ pub struct Draw {
 /// The calibration's posterior draws.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Calibration {
+    /// Where the draws come from (the fit that made them), for reports.
+    pub source: String,
     /// The parameters each draw gives.
     pub parameters: Vec<Parameter>,
     /// The structural readings.
@@ -282,6 +284,7 @@ mod tests {
             .programme;
         p.groups = vec![group(vec![]), fixed];
         p.calibration = Some(Calibration {
+            source: String::new(),
             parameters: Parameter::ALL.to_vec(),
             readings: vec![Reading {
                 id: "r".into(),

@@ -334,6 +334,7 @@ mod tests {
             targets: vec![],
             escalating_goals: None,
             monthly: vec![],
+            calibration: None,
         };
         let text = String::from_utf8(annual(&s)).unwrap();
         assert_eq!(

@@ -4,8 +4,8 @@
 use indexmap::IndexMap;
 
 use crate::stats::{
-    Bins, Dist, EscalatingSummary, EscalatingYear, GoalCheck, MetricSummary, MonthSummary,
-    Quantiles, Summary, TargetResult, YearSummary,
+    Bins, CalibrationNote, Dist, EscalatingSummary, EscalatingYear, GoalCheck, MetricSummary,
+    MonthSummary, Quantiles, ReadingNote, ReadingProbability, Summary, TargetResult, YearSummary,
 };
 
 fn dist(mean: f64, spread: f64) -> Dist {
@@ -61,7 +61,19 @@ fn target(year: Option<i32>, years: Option<Vec<i32>>, threshold: f64, p: f64) ->
         mean: threshold * 1.02,
         probability: p,
         se: (p * (1.0 - p) / 10_000.0).sqrt(),
-        by_reading: None,
+        // Under the two readings of the calibration, apart on either side of the mixture.
+        by_reading: Some(IndexMap::from([
+            ("short".to_string(), reading(p + 0.1 * (1.0 - p))),
+            ("long".to_string(), reading(p - 0.1 * p)),
+        ])),
+    }
+}
+
+fn reading(p: f64) -> ReadingProbability {
+    ReadingProbability {
+        probability: p,
+        se: (p * (1.0 - p) / 5_000.0).sqrt(),
+        replications: 5_000,
     }
 }
 
@@ -167,5 +179,16 @@ pub fn summary() -> Summary {
             ],
         }),
         monthly,
+        calibration: Some(CalibrationNote {
+            source: "kraftsim fit --facts facts.toml".into(),
+            readings: ["short", "long"]
+                .map(|id| ReadingNote {
+                    id: id.into(),
+                    label: format!("the {id} reading"),
+                    share: 0.5,
+                })
+                .to_vec(),
+            draws: 40,
+        }),
     }
 }

@@ -60,12 +60,20 @@ pub fn verdicts(s: &Summary, lang: Lang) -> Vec<String> {
     let mut out = Vec::new();
     for y in &s.years {
         for tr in s.targets.iter().filter(|tr| last_year(tr) == Some(y.year)) {
-            out.push(
-                t.verdict_sentence
-                    .replace("{target}", &upper_first(&target_text(tr, lang)))
-                    .replace("{p}", &pct(tr.probability))
-                    .replace("{se}", &se_text(tr.se)),
-            );
+            let mut v = t
+                .verdict_sentence
+                .replace("{target}", &upper_first(&target_text(tr, lang)))
+                .replace("{p}", &pct(tr.probability))
+                .replace("{se}", &se_text(tr.se));
+            if let Some(by) = &tr.by_reading {
+                let list: Vec<String> = by
+                    .iter()
+                    .map(|(id, r)| format!("{id} {}", pct(r.probability)))
+                    .collect();
+                v.push(' ');
+                v.push_str(&t.verdict_readings.replace("{list}", &list.join(", ")));
+            }
+            out.push(v);
         }
         if let Some(e) = &s.escalating_goals {
             if let Some(ey) = e.years.iter().find(|ey| ey.year == y.year) {
@@ -90,6 +98,23 @@ pub fn verdicts(s: &Summary, lang: Lang) -> Vec<String> {
         }
     }
     out
+}
+
+/// What the run's probabilities rest on, where its draws come from a calibration.
+pub fn calibrated_to(s: &Summary, lang: Lang) -> Option<String> {
+    let c = s.calibration.as_ref()?;
+    let readings: Vec<String> = c
+        .readings
+        .iter()
+        .map(|r| format!("{} ({}, {})", r.id, r.label, pct(r.share)))
+        .collect();
+    Some(
+        Texts::of(lang)
+            .calibrated_to
+            .replace("{source}", &c.source)
+            .replace("{draws}", &c.draws.to_string())
+            .replace("{readings}", &readings.join("; ")),
+    )
 }
 
 fn upper_first(s: &str) -> String {
@@ -128,6 +153,7 @@ h2 { font-size: 1.25em; border-bottom: 2px solid #1f5ea0; padding-bottom: 0.2em;
 h3 { font-size: 1.05em; margin-top: 1.4em; }
 .subtitle { color: #555; margin-top: 0; }
 .verdict { background: #f3f7fb; border-left: 5px solid #1f5ea0; padding: 0.6em 1.2em; }
+.calibration { font-size: 0.9em; color: #333; margin: 0.8em 0 0 0; }
 .verdict li { margin: 0.35em 0; }
 figure { margin: 1.2em 0; page-break-inside: avoid; break-inside: avoid; }
 figure svg { max-width: 100%; height: auto; display: block; }
@@ -173,6 +199,9 @@ pub fn html(input: ReportInput<'_>) -> Result<String, ChartError> {
         let _ = writeln!(out, "<li>{}</li>", esc(&v));
     }
     let _ = writeln!(out, "</ul>");
+    if let Some(note) = calibrated_to(s, lang) {
+        let _ = writeln!(out, "<p class=\"calibration\">{}</p>", esc(&note));
+    }
 
     let _ = writeln!(out, "<h2>{}</h2>", esc(t.charts));
     let figs = figures(s, lang);
@@ -432,17 +461,46 @@ mod tests {
         assert_eq!(
             verdicts(&s, Lang::En),
             [
-                "350 exits to work or studies in 2025: reached in 63\u{a0}% ± 0.5\u{a0}% of simulated futures.",
+                "350 exits to work or studies in 2025: reached in 63\u{a0}% ± 0.5\u{a0}% of simulated futures. Under each reading: short 67\u{a0}%, long 57\u{a0}%.",
                 "2025: the escalating goal (40.0\u{a0}% of exits to work or studies with +3 percentage points a year) is reached in 97\u{a0}% of futures; read as +3 % a year, 97\u{a0}%.",
-                "400 exits to work or studies in 2026: reached in 50\u{a0}% ± 0.5\u{a0}% of simulated futures.",
-                "800 exits to work or studies in 2025–2026 combined: reached in 41\u{a0}% ± 0.5\u{a0}% of simulated futures.",
+                "400 exits to work or studies in 2026: reached in 50\u{a0}% ± 0.5\u{a0}% of simulated futures. Under each reading: short 55\u{a0}%, long 45\u{a0}%.",
+                "800 exits to work or studies in 2025–2026 combined: reached in 41\u{a0}% ± 0.5\u{a0}% of simulated futures. Under each reading: short 47\u{a0}%, long 37\u{a0}%.",
                 "2026: the escalating goal (43.0\u{a0}% of exits to work or studies with +3 percentage points a year) is reached in 81\u{a0}% of futures; read as +3 % a year, 93\u{a0}%.",
             ]
         );
         assert_eq!(
             verdicts(&s, Lang::Sv)[2],
-            "400 avslut mot arbete eller studier under 2026: nås i 50\u{a0}% ± 0.5\u{a0}% av de simulerade framtiderna."
+            "400 avslut mot arbete eller studier under 2026: nås i 50\u{a0}% ± 0.5\u{a0}% av de simulerade framtiderna. Per tolkning: short 55\u{a0}%, long 45\u{a0}%."
         );
+    }
+
+    #[test]
+    fn the_first_page_says_what_the_probabilities_rest_on() {
+        let s = fixture::summary();
+        let page = page(Lang::En);
+        let note = calibrated_to(&s, Lang::En).unwrap();
+        assert!(
+            note.contains("calibrated to kraftsim fit --facts facts.toml"),
+            "{note}"
+        );
+        assert!(note.contains("40 draws"), "{note}");
+        assert!(
+            note.contains("short (the short reading, 50\u{a0}%)"),
+            "{note}"
+        );
+        let at = |needle: &str| {
+            page.find(needle)
+                .unwrap_or_else(|| panic!("{needle} missing"))
+        };
+        let charts = format!("<h2>{}</h2>", Texts::of(Lang::En).charts);
+        assert!(at("class=\"verdict\"") < at("class=\"calibration\""));
+        assert!(
+            at("class=\"calibration\"") < at(&charts),
+            "right after the verdict"
+        );
+        let mut plain = s.clone();
+        plain.calibration = None;
+        assert_eq!(calibrated_to(&plain, Lang::Sv), None);
     }
 
     #[test]

@@ -70,6 +70,7 @@ mod tests {
             }],
             escalating_goals: None,
             monthly: vec![],
+            calibration: None,
         };
         let v: serde_json::Value = serde_json::from_str(&to_json(&s)).unwrap();
         assert_eq!(v["replications"], 100);

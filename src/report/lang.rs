@@ -100,6 +100,10 @@ pub struct Texts {
     pub verdict: &'static str,
     /// Verdict sentence: "{target} is reached in {p} ± {se} of simulated futures".
     pub verdict_sentence: &'static str,
+    /// The probability under each reading of the calibration: `{list}`.
+    pub verdict_readings: &'static str,
+    /// What the model is calibrated to: `{source}`, `{draws}`, `{readings}`.
+    pub calibrated_to: &'static str,
     /// Verdict for the escalating goal of a year.
     pub verdict_escalating: &'static str,
     /// Section: charts.
@@ -198,6 +202,8 @@ static EN: Texts = Texts {
     report_title: "Simulation report",
     verdict: "Will the targets be reached?",
     verdict_sentence: "{target}: reached in {p} ± {se} of simulated futures.",
+    verdict_readings: "Under each reading: {list}.",
+    calibrated_to: "What these probabilities rest on: the model's rates and time-limit policy are calibrated to {source}. Each simulated future runs one of {draws} draws from that calibration's uncertainty, so the probabilities include what the facts cannot pin down. Where the facts cannot decide between readings, each is carried and every target is also given under each: {readings}.",
     verdict_escalating: "{year}: the escalating goal ({goal} of exits to work or studies with +{step} percentage points a year) is reached in {p} of futures; read as +{step} % a year, {prel}.",
     charts: "Charts",
     tables: "Tables",
@@ -274,6 +280,8 @@ static SV: Texts = Texts {
     report_title: "Simuleringsrapport",
     verdict: "Nås målen?",
     verdict_sentence: "{target}: nås i {p} ± {se} av de simulerade framtiderna.",
+    verdict_readings: "Per tolkning: {list}.",
+    calibrated_to: "Vad sannolikheterna vilar på: modellens utflödestakter och hantering av tidsgränsen är kalibrerade mot {source}. Varje simulerad framtid använder en av {draws} dragningar ur kalibreringens osäkerhet, så sannolikheterna tar med det som fakta inte kan slå fast. Där fakta inte avgör mellan olika tolkningar tas alla med och varje mål anges också per tolkning: {readings}.",
     verdict_escalating: "{year}: det stegrande målet ({goal} av avsluten mot arbete eller studier med +{step} procentenheter per år) nås i {p} av framtiderna; läst som +{step} % per år, {prel}.",
     charts: "Diagram",
     tables: "Tabeller",

@@ -433,6 +433,7 @@ mod tests {
             }],
             escalating_goals: None,
             monthly: vec![],
+            calibration: None,
         };
         let expected = "\
 kraftsim 9.9.9 — Hand-built (test)

@@ -1144,6 +1144,7 @@ fn calibration(c: &mut Checker, raw: &RawScenario) -> Option<Calibration> {
         });
     }
     Some(Calibration {
+        source: rc.source.clone().unwrap_or_default(),
         parameters,
         readings,
         draws,

@@ -244,6 +244,55 @@ pub struct Summary {
     pub escalating_goals: Option<EscalatingSummary>,
     /// Monthly series.
     pub monthly: Vec<MonthSummary>,
+    /// What the run's parameter draws come from, where they come from a calibration.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<CalibrationNote>,
+}
+
+/// The calibration a run's parameter draws come from: its source, its readings (with the
+/// share of replications each ran) and the number of draws.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CalibrationNote {
+    /// The fit that made the draws, as the scenario states it.
+    pub source: String,
+    /// The structural readings: id, label and share of the draws.
+    pub readings: Vec<ReadingNote>,
+    /// Number of draws.
+    pub draws: usize,
+}
+
+/// One structural reading of a calibration.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReadingNote {
+    /// Identifier.
+    pub id: String,
+    /// What the reading says.
+    pub label: String,
+    /// Share of the draws under it.
+    pub share: f64,
+}
+
+/// The note on a programme's calibration, where its runs draw from one.
+fn calibration_note(p: &Programme) -> Option<CalibrationNote> {
+    let c = p
+        .calibration
+        .as_ref()
+        .filter(|c| p.parameter_uncertainty && !c.draws.is_empty())?;
+    let n = c.draws.len();
+    Some(CalibrationNote {
+        source: c.source.clone(),
+        readings: c
+            .readings
+            .iter()
+            .enumerate()
+            .map(|(i, r)| ReadingNote {
+                id: r.id.clone(),
+                label: r.label.clone(),
+                share: c.draws.iter().filter(|d| d.reading == i).count() as f64 / n as f64,
+            })
+            .collect(),
+        draws: n,
+    })
 }
 
 /// Sums of base counts over some period, for one gender or both, from which every metric
@@ -597,6 +646,7 @@ pub fn summarise(p: &Programme, c: &Collector, seed: u64) -> Summary {
         targets,
         escalating_goals,
         monthly,
+        calibration: calibration_note(p),
     }
 }
 
