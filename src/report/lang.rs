@@ -137,7 +137,7 @@ pub struct Texts {
     /// Column: year.
     pub year: &'static str,
     /// Metric labels, by identifier.
-    metrics: [(&'static str, &'static str); 12],
+    metrics: [(&'static str, &'static str); 21],
 }
 
 impl Texts {
@@ -228,16 +228,25 @@ static EN: Texts = Texts {
     metrics: [
         ("positive_exits", "exits to work or studies"),
         ("positive_share", "share of exits to work or studies"),
+        ("positive_share_excluding_time_limit", "the same share, time-limit closures left out"),
         ("work_exits", "exits to work"),
         ("studies_exits", "exits to studies"),
         ("fk_samverkan", "FK participants into the AF/FK rehabilitation collaboration"),
         ("other_exits", "other exits"),
         ("time_limit_exits", "closed at the time limit"),
         ("exits", "all exits"),
+        ("fk_closed", "FK cases closed"),
+        ("fk_work_exits", "FK cases closed to work"),
+        ("mean_months_closed", "months in the programme of those closed, mean"),
+        ("median_months_closed", "months in the programme of those closed, median"),
         ("entrants", "participants entering"),
+        ("participants", "participants enrolled at any time"),
+        ("caseload_mean", "active caseload, monthly mean"),
+        ("caseload_min", "active caseload, lowest month"),
+        ("caseload_max", "active caseload, highest month"),
         ("person_years", "person-years (årsplatser)"),
-        ("budget_sek", "budget, SEK"),
-        ("cost_per_positive_exit", "cost per exit to work or studies, SEK"),
+        ("budget_sek", "budget, MSEK"),
+        ("cost_per_positive_exit", "cost per exit to work or studies, kSEK"),
     ],
 };
 
@@ -306,15 +315,24 @@ static SV: Texts = Texts {
     metrics: [
         ("positive_exits", "avslut mot arbete eller studier"),
         ("positive_share", "andel avslut mot arbete eller studier"),
+        ("positive_share_excluding_time_limit", "samma andel, utan avslut vid tidsgränsen"),
         ("work_exits", "avslut mot arbete"),
         ("studies_exits", "avslut mot studier"),
         ("fk_samverkan", "FK-deltagare till samverkan AF/FK"),
         ("other_exits", "övriga avslut"),
         ("time_limit_exits", "avslutade vid tidsgränsen"),
         ("exits", "alla avslut"),
+        ("fk_closed", "avslutade FK-ärenden"),
+        ("fk_work_exits", "FK-ärenden avslutade mot arbete"),
+        ("mean_months_closed", "månader i programmet för avslutade, medel"),
+        ("median_months_closed", "månader i programmet för avslutade, median"),
         ("entrants", "nya deltagare"),
+        ("participants", "deltagare inskrivna någon gång under året"),
+        ("caseload_mean", "aktiva deltagare per månad, medel"),
+        ("caseload_min", "aktiva deltagare, lägsta månaden"),
+        ("caseload_max", "aktiva deltagare, högsta månaden"),
         ("person_years", "årsplatser"),
-        ("budget_sek", "budget, kr"),
-        ("cost_per_positive_exit", "kostnad per avslut mot arbete eller studier, kr"),
+        ("budget_sek", "budget, mnkr"),
+        ("cost_per_positive_exit", "kostnad per avslut mot arbete eller studier, tkr"),
     ],
 };
