@@ -41,11 +41,24 @@ pub fn days_in_month(year: i32, month: u32) -> u32 {
     }
 }
 
+/// The years a participation's dates may fall in: a date outside them is a placeholder or a
+/// typo, and would stretch the observation window (and divide every rate) silently.
+pub const PLAUSIBLE_YEARS: std::ops::RangeInclusive<i32> = 1990..=2100;
+
 impl Date {
-    /// Parses `YYYY-MM-DD`; `None` for anything else, including days that do not exist.
+    /// Parses `YYYY-MM-DD` (ASCII digits); `None` for anything else, including days that
+    /// do not exist.
     pub fn parse(text: &str) -> Option<Date> {
         let text = text.trim();
-        if text.len() != 10 || &text[7..8] != "-" {
+        let b = text.as_bytes();
+        let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+        if b.len() != 10
+            || b[4] != b'-'
+            || b[7] != b'-'
+            || !digits(0..4)
+            || !digits(5..7)
+            || !digits(8..10)
+        {
             return None;
         }
         let ym = YearMonth::parse(&text[..7])?;
@@ -286,14 +299,26 @@ pub fn parse(text: &str, origin: &str, skip_bad_rows: bool) -> Result<Records, R
             problem,
         };
         let result = (|| {
-            let entry = Date::parse(field(c_entry))
-                .ok_or_else(|| bad(c_entry, "not a date: use YYYY-MM-DD".into()))?;
+            let date = |c: usize, t: &str| {
+                let d =
+                    Date::parse(t).ok_or_else(|| bad(c, "not a date: use YYYY-MM-DD".into()))?;
+                if !(PLAUSIBLE_YEARS).contains(&d.year) {
+                    return Err(bad(
+                        c,
+                        format!(
+                            "outside {}–{}: a placeholder such as 9999-12-31 or 0001-01-01? \
+                             Leave exit and cause empty while a participant is enrolled",
+                            PLAUSIBLE_YEARS.start(),
+                            PLAUSIBLE_YEARS.end()
+                        ),
+                    ));
+                }
+                Ok(d)
+            };
+            let entry = date(c_entry, field(c_entry))?;
             let exit = match field(c_exit) {
                 "" => None,
-                t => Some(
-                    Date::parse(t)
-                        .ok_or_else(|| bad(c_exit, "not a date: use YYYY-MM-DD".into()))?,
-                ),
+                t => Some(date(c_exit, t)?),
             };
             let cause = match field(c_cause) {
                 "" => None,
@@ -571,6 +596,11 @@ mod tests {
         assert_eq!(Date::parse("2025-02-29"), None);
         assert_eq!(Date::parse("2025-13-01"), None);
         assert_eq!(Date::parse("2025-1-01"), None);
+        // Multi-byte characters, signs and spaces are not digits (and never split a char).
+        assert_eq!(Date::parse("2025-0é-1"), None);
+        assert_eq!(Date::parse("+999-01-01"), None);
+        assert_eq!(Date::parse("2025-+1-01"), None);
+        assert_eq!(Date::parse("2025-01- 1"), None);
         let a = Date::parse("2025-01-01").unwrap();
         let b = Date::parse("2025-03-01").unwrap();
         assert!((b.start() - a.start() - 2.0).abs() < 1e-12);

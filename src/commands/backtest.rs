@@ -36,6 +36,7 @@ pub fn backtest(o: &BacktestOptions, progress: &(dyn Fn(u64) + Sync)) -> anyhow:
     let scenario = super::load_scenario(o.scenario.as_deref(), &o.set)?;
     let p = o.sim.prepare(&scenario.programme);
     let origin = o.observed.display().to_string();
+    output::protect(&o.observed);
     let text = std::fs::read_to_string(&o.observed)
         .map_err(|e| anyhow::anyhow!("cannot read {origin}: {e}"))?;
     if o.observed

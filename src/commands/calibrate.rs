@@ -32,6 +32,7 @@ pub struct CalibrateOptions {
 
 /// Reads the records, estimates, writes the fragment and returns the summary.
 pub fn calibrate(o: &CalibrateOptions) -> anyhow::Result<String> {
+    crate::output::protect(&o.records);
     let recs = records::read(&o.records, o.skip_bad_rows)?;
     let groups: Option<Vec<String>> = match &o.extends {
         Some(base) => {
@@ -85,6 +86,7 @@ pub fn calibrate_counts(o: &CountsOptions) -> anyhow::Result<String> {
     let scenario = super::load_named(Some(&o.scenario))?;
     let p = &scenario.programme;
     let origin = o.counts.display().to_string();
+    crate::output::protect(&o.counts);
     let text = std::fs::read_to_string(&o.counts)
         .map_err(|e| anyhow::anyhow!("cannot read {origin}: {e}"))?;
     let counts = counts::parse(&text, &origin, p).map_err(anyhow::Error::msg)?;

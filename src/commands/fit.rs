@@ -37,6 +37,7 @@ pub fn fit(o: &FitOptions, progress: &(dyn Fn(u64) + Sync)) -> anyhow::Result<St
     let scenario = super::load_scenario(Some(&o.scenario), &o.set)?;
     let p = &scenario.programme;
     let origin = o.facts.display().to_string();
+    output::protect(&o.facts);
     let text = std::fs::read_to_string(&o.facts)
         .map_err(|e| anyhow::anyhow!("cannot read {origin}: {e}"))?;
     let mut facts = facts::parse(&text, &origin, p).map_err(anyhow::Error::msg)?;

@@ -24,7 +24,12 @@ use crate::scenario::{self, overrides, Override, Scenario, ScenarioError};
 /// overrides, validating the result like a file.
 pub fn load_scenario(arg: Option<&str>, set: &[String]) -> Result<Scenario, ScenarioError> {
     let overrides = parse_overrides(set)?;
-    overrides::apply_all(load_named(arg)?, &overrides)
+    let scenario = overrides::apply_all(load_named(arg)?, &overrides)?;
+    // No output may replace a file of the scenario's `extends` chain.
+    for (origin, _) in &scenario.sources {
+        crate::output::protect(Path::new(origin));
+    }
+    Ok(scenario)
 }
 
 /// Parses `--set KEY=VALUE` arguments.

@@ -129,6 +129,7 @@ pub fn evaluate(p: &Programme, c: &Collector, as_of: YearMonth) -> Vec<TargetNow
 pub fn nowcast(o: &NowcastOptions, progress: &(dyn Fn(u64) + Sync)) -> anyhow::Result<String> {
     let scenario = super::load_scenario(o.scenario.as_deref(), &o.set)?;
     let mut p = o.sim.prepare(&scenario.programme);
+    crate::output::protect(&o.state);
     let recs = records::read(&o.state, o.skip_bad_rows)?;
     let resume = records::state(&recs, &p, o.as_of)
         .map_err(|e| anyhow::anyhow!("{}: {e}", o.state.display()))?;

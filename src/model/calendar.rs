@@ -16,7 +16,8 @@ impl YearMonth {
     /// Parses `YYYY-MM`; returns `None` for anything else.
     pub fn parse(text: &str) -> Option<YearMonth> {
         let (y, m) = text.trim().split_once('-')?;
-        if y.len() != 4 || m.len() != 2 {
+        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if y.len() != 4 || m.len() != 2 || !digits(y) || !digits(m) {
             return None;
         }
         let year: i32 = y.parse().ok()?;

@@ -198,6 +198,70 @@ fn a_failed_run_writes_nothing() {
         .stderr(contains("cannot create output folder"));
 }
 
+/// No output replaces the command's own input, a device or a folder; a symlink is written
+/// through and stays a link.
+#[test]
+fn outputs_never_replace_inputs_devices_or_folders() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(&dir, "sc.toml", "extends = \"reference\"\n");
+    kraftsim()
+        .args(["run", &scenario, "--reps", "10", "--report", &scenario])
+        .assert()
+        .failure()
+        .stderr(contains("is one of this command's inputs"));
+    assert_eq!(
+        std::fs::read_to_string(&scenario).unwrap(),
+        "extends = \"reference\"\n"
+    );
+    let records = dir.path().join("records.csv");
+    kraftsim()
+        .args(["synth", "reference", "--out"])
+        .arg(&records)
+        .assert()
+        .success();
+    let before = std::fs::read(&records).unwrap();
+    kraftsim()
+        .args(["calibrate"])
+        .arg(&records)
+        .arg("--out")
+        .arg(&records)
+        .assert()
+        .failure()
+        .stderr(contains("is one of this command's inputs"));
+    assert_eq!(
+        std::fs::read(&records).unwrap(),
+        before,
+        "the records are untouched"
+    );
+    kraftsim()
+        .args(["run", "reference", "--reps", "10", "--report", "/dev/null"])
+        .assert()
+        .failure()
+        .stderr(contains("not a regular file"));
+    assert!(!std::fs::metadata("/dev/null").unwrap().is_file());
+    kraftsim()
+        .args(["run", "reference", "--reps", "10", "--report"])
+        .arg(dir.path())
+        .assert()
+        .failure()
+        .stderr(contains("is a folder"));
+    let real = write(&dir, "real.html", "old");
+    let link = dir.path().join("link.html");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    kraftsim()
+        .args(["run", "reference", "--reps", "10", "--quiet", "--report"])
+        .arg(&link)
+        .assert()
+        .success();
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(std::fs::read_to_string(&real)
+        .unwrap()
+        .starts_with("<!DOCTYPE html>"));
+}
+
 #[test]
 fn missing_files_and_bad_arguments_are_errors() {
     kraftsim()

@@ -533,3 +533,53 @@ fn a_state_with_stays_beyond_the_maximum_closes_them_at_once() {
         "the June entrant is active in July"
     );
 }
+
+/// Dates with a multi-byte character, a sign, or a placeholder year (9999-12-31, 0001-01-01)
+/// are bad values named with their line and column, never a panic and never a stretched
+/// observation window; skipping leaves exactly those rows out.
+#[test]
+fn implausible_and_malformed_dates_are_named_or_skipped() {
+    let text = "id,entry,exit,cause,group,gender\n\
+                1,2025-0é-1,,,af_job,women\n\
+                2,2025-01-01,9999-12-31,work,af_job,women\n\
+                3,0001-01-01,2025-03-01,other,fk,men\n\
+                4,+999-01-01,,,af_job,men\n\
+                5,2025-01-01,2025-02-10,work,af_job,men\n";
+    let err = records::parse(text, "p.csv", false)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("p.csv:2: column entry = \"2025-0é-1\": not a date"),
+        "{err}"
+    );
+    let only = |row: &str| format!("id,entry,exit,cause,group,gender\n{row}\n");
+    let err = records::parse(
+        &only("2,2025-01-01,9999-12-31,work,af_job,women"),
+        "p.csv",
+        false,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("column exit = \"9999-12-31\": outside 1990–2100: a placeholder"),
+        "{err}"
+    );
+    let err = records::parse(
+        &only("3,0001-01-01,2025-03-01,other,fk,men"),
+        "p.csv",
+        false,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("column entry = \"0001-01-01\": outside 1990–2100"),
+        "{err}"
+    );
+    let skipped = records::parse(text, "p.csv", true).unwrap();
+    assert_eq!(skipped.rows.len(), 1);
+    assert_eq!(skipped.skipped.len(), 4);
+    assert_eq!(
+        skipped.latest().map(|d| d.to_string()),
+        Some("2025-02-10".to_string())
+    );
+}
