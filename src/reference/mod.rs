@@ -7,7 +7,9 @@
 //! code, `f64` hazards, one random generator per replication.
 //!
 //! A replication runs month by month from the first simulated month (the warm-up, or the
-//! month a nowcast resumes at) to the end of the horizon. Each month, in this order:
+//! month a nowcast resumes at) to the end of the horizon; a scenario with a carry-over
+//! first runs its previous phase the same way and starts from the participants it leaves
+//! enrolled; with a calibration, replication `i` runs the calibration's draw `i mod draws`. Each month, in this order:
 //! 1. **staffing** ([`staffing`]): every post of a working team may fall vacant, stays
 //!    empty for the refill months, then is filled by someone onboarding at reduced
 //!    productivity;
@@ -21,7 +23,9 @@
 //!    (parameter draw, shared support capacity, season, shocks);
 //! 4. **exits**: a participant with hazards `h_k` leaves with probability `1 − e^{−Σh}`,
 //!    for cause `k` with probability `h_k / Σh`; one who does not and has reached the
-//!    group's maximum stay leaves at the end of the month (`max_duration`);
+//!    group's time limit is extended with the group's probability (to its second limit)
+//!    or closed at the end of the month (`time_limit`), as is an extended one at the
+//!    second limit;
 //! 5. **records**: counts by group, gender, cause, stay and attribute category,
 //!    person-years, waiting list, cost and caseload per team, for reported months.
 
