@@ -71,7 +71,7 @@ pub fn backtest(o: &BacktestOptions, progress: &(dyn Fn(u64) + Sync)) -> anyhow:
         };
         let chart_error = |e: charts::ChartError| anyhow::anyhow!("drawing a chart failed: {e}");
         output::write_all(&[
-            (dir.join("backtest.csv"), csv(&p, &placed)),
+            (dir.join("backtest.csv"), neutral(&csv(&p, &placed))),
             (
                 dir.join("backtest.svg"),
                 charts::svg(&chart).map_err(chart_error)?.into_bytes(),
@@ -154,9 +154,14 @@ fn facts_backtest(
         rows.extend(preds.into_iter().map(|x| (register.id.clone(), x)));
     }
     if let Some(dir) = &o.out {
-        output::write_all(&[(dir.join("backtest.csv"), facts_csv(&rows))])?;
+        output::write_all(&[(dir.join("backtest.csv"), neutral(&facts_csv(&rows)))])?;
     }
     Ok(t)
+}
+
+/// CSV with formula-like text made inert (fact ids and labels come from the user's files).
+fn neutral(rfc: &[u8]) -> Vec<u8> {
+    crate::report::csv::in_dialect(rfc, crate::report::csv::CsvDialect::Rfc4180)
 }
 
 /// The columns of backtest.csv after those that name the figure.

@@ -40,27 +40,34 @@ pub enum CsvDialect {
     ExcelSv,
 }
 
-/// Rewrites RFC 4180 CSV bytes in `dialect`. Fields that are numbers get a decimal comma;
-/// everything else is kept as it is.
+/// Rewrites RFC 4180 CSV bytes in `dialect`. Fields that are numbers get a decimal comma
+/// in `excel-sv`; a text field that a spreadsheet would run as a formula (starting with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return: a scenario's label, a group or category
+/// name) gets a leading `'` in both dialects, so it is shown, never run.
 pub fn in_dialect(rfc: &[u8], dialect: CsvDialect) -> Vec<u8> {
-    if dialect == CsvDialect::Rfc4180 {
-        return rfc.to_vec();
-    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(rfc);
-    let mut w = csv::WriterBuilder::new()
-        .delimiter(b';')
-        .flexible(true)
-        .from_writer(Vec::from("\u{feff}".as_bytes()));
+    let mut w = match dialect {
+        CsvDialect::Rfc4180 => csv::WriterBuilder::new()
+            .flexible(true)
+            .from_writer(Vec::new()),
+        CsvDialect::ExcelSv => csv::WriterBuilder::new()
+            .delimiter(b';')
+            .flexible(true)
+            .from_writer(Vec::from("\u{feff}".as_bytes())),
+    };
     for record in reader.records() {
         let record = record.expect("kraftsim's own CSV parses");
         let fields: Vec<String> = record
             .iter()
             .map(|f| {
-                if f.parse::<f64>().is_ok() && f.contains('.') {
+                let number = f.parse::<f64>().is_ok();
+                if number && f.contains('.') && dialect == CsvDialect::ExcelSv {
                     f.replace('.', ",")
+                } else if !number && f.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                    format!("'{f}")
                 } else {
                     f.to_string()
                 }
@@ -341,5 +348,19 @@ mod tests {
             text,
             "year,metric,gender,mean,sd,p5,p50,p95\n2025,positive_exits,all,10,1.5,8,10,12.5\n2025,positive_exits,women,10,1.5,8,10,12.5\n"
         );
+    }
+
+    #[test]
+    fn formula_like_text_is_neutralised_in_both_dialects() {
+        let rfc = b"label,value\n=HYPERLINK(\"x\"),-0.5\n@SUM(A1),+3\n-rm,1.5\nplain,2\n";
+        let plain = String::from_utf8(in_dialect(rfc, CsvDialect::Rfc4180)).unwrap();
+        assert_eq!(
+            plain,
+            "label,value\n\"'=HYPERLINK(\"\"x\"\")\",-0.5\n'@SUM(A1),+3\n'-rm,1.5\nplain,2\n"
+        );
+        let sv = String::from_utf8(in_dialect(rfc, CsvDialect::ExcelSv)).unwrap();
+        assert!(sv.contains("'@SUM(A1);+3"), "{sv}");
+        assert!(sv.contains("'-rm;1,5"), "{sv}");
+        assert!(sv.contains(";-0,5"), "numbers keep their sign: {sv}");
     }
 }

@@ -42,6 +42,13 @@ impl Override {
             .split_once('=')
             .ok_or_else(|| bad("expected KEY=VALUE, e.g. teams.count=10".into()))?;
         let path = split_key(key.trim());
+        if path.first().is_some_and(|k| k == "extends") {
+            return Err(bad(
+                "the scenario a run starts from is its SCENARIO argument: `extends` cannot be \
+                 changed with --set (write a file with extends = \"...\" and the changes)"
+                    .into(),
+            ));
+        }
         if path.iter().any(|s| s.is_empty()) {
             return Err(bad(format!(
                 "`{key}` is not a dotted key path such as groups.fk.hazards.work"
@@ -257,5 +264,16 @@ mod tests {
             "text after a quote"
         );
         assert!(split_key("a..b").iter().any(String::is_empty));
+    }
+
+    #[test]
+    fn extends_cannot_be_set() {
+        let err = super::Override::parse("extends=\"reference\"")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`extends` cannot be changed with --set"),
+            "{err}"
+        );
     }
 }
