@@ -71,7 +71,30 @@ pub fn dimensions(
     if dims.is_empty() {
         bail!("size needs --over KEY, e.g. --over teams.count or --over teams.count=4..20");
     }
-    Ok(dims)
+    Ok(dims.into_iter().map(ascending).collect())
+}
+
+/// A dimension's numeric values from smallest to largest, each once: the search for the
+/// smallest configuration that meets the targets walks them in that order, so a list
+/// written out of order (`teams.count=1,8,4`) must not change the answer.
+fn ascending(mut d: Dimension) -> Dimension {
+    let number = |v: &toml::Value| match v {
+        toml::Value::Integer(i) => Some(*i as f64),
+        toml::Value::Float(f) => Some(*f),
+        _ => None,
+    };
+    if d.values
+        .iter()
+        .all(|v| number(v).is_some_and(f64::is_finite))
+    {
+        d.values.sort_by(|a, b| {
+            number(a)
+                .unwrap_or(0.0)
+                .total_cmp(&number(b).unwrap_or(0.0))
+        });
+        d.values.dedup();
+    }
+    d
 }
 
 /// 1 up to four times the scenario's current value (at least 1..=20) for an integer key.

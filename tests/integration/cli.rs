@@ -447,6 +447,33 @@ fn sweep_writes_one_row_per_point_and_year_and_heatmaps() {
 }
 
 #[test]
+fn size_gives_the_same_answer_whatever_the_order_of_a_value_list() {
+    let answer = |over: &str| {
+        let out = kraftsim()
+            .args([
+                "size",
+                "scenarios/new-kraft-midsize.toml",
+                "--target",
+                "positive_exits>=150@2028",
+            ])
+            .args([
+                "--confidence",
+                "0.8",
+                "--over",
+                over,
+                "--reps",
+                "256",
+                "--format",
+                "json",
+            ])
+            .assert()
+            .success();
+        String::from_utf8(out.get_output().stdout.clone()).unwrap()
+    };
+    assert_eq!(answer("teams.count=1,8,4,2"), answer("teams.count=1,2,4,8"));
+}
+
+#[test]
 fn size_answers_in_words_and_lists_what_it_evaluated() {
     kraftsim()
         .args([
