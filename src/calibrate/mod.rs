@@ -49,6 +49,9 @@ impl Band {
     }
 }
 
+/// The last month a closed band may end at (a century of months: far beyond any stay).
+pub const MAX_BAND_MONTH: u32 = 1200;
+
 /// Parses `0-1,2-5,6-11,12+`: contiguous bands from month 0, the last open-ended.
 pub fn parse_bands(text: &str) -> Result<Vec<Band>, String> {
     let mut bands = Vec::new();
@@ -87,6 +90,12 @@ pub fn parse_bands(text: &str) -> Result<Vec<Band>, String> {
         }
         if band.to.is_some_and(|t| t < band.from) {
             return Err(format!("--bands: band {part} ends before it starts"));
+        }
+        if band.to.is_some_and(|t| t > MAX_BAND_MONTH) {
+            return Err(format!(
+                "--bands: band {part} ends after month {MAX_BAND_MONTH}: no stay is that long; \
+                 end the bands with an open one such as 12+"
+            ));
         }
         match band.to {
             Some(t) => next = t + 1,
@@ -575,6 +584,11 @@ mod tests {
             .unwrap_err()
             .contains("must be the last"));
         assert!(parse_bands("0-x").unwrap_err().contains("not a band"));
+        // The largest month would overflow the next band's start.
+        assert!(parse_bands("0-4294967295")
+            .unwrap_err()
+            .contains("ends after month 1200"));
+        assert!(parse_bands("0-1200").is_ok());
     }
 
     #[test]
