@@ -65,13 +65,23 @@ pub fn verdicts(s: &Summary, lang: Lang) -> Vec<String> {
                 .replace("{target}", &upper_first(&target_text(tr, lang)))
                 .replace("{p}", &pct(tr.probability))
                 .replace("{se}", &se_text(tr.se));
+            // The readings by their labels, and only where they differ as shown.
             if let Some(by) = &tr.by_reading {
-                let list: Vec<String> = by
-                    .iter()
-                    .map(|(id, r)| format!("{id} {}", pct(r.probability)))
-                    .collect();
-                v.push(' ');
-                v.push_str(&t.verdict_readings.replace("{list}", &list.join(", ")));
+                let label = |id: &str| {
+                    let note = s.calibration.as_ref();
+                    let r = note.and_then(|c| c.readings.iter().find(|r| r.id == id));
+                    r.map_or(id.to_string(), |r| r.label.clone())
+                };
+                let shown: Vec<String> = by.values().map(|r| pct(r.probability)).collect();
+                if shown.iter().any(|p| *p != shown[0]) {
+                    let list: Vec<String> = by
+                        .keys()
+                        .zip(&shown)
+                        .map(|(id, p)| format!("{}: {p}", label(id)))
+                        .collect();
+                    v.push(' ');
+                    v.push_str(&t.verdict_readings.replace("{list}", &list.join("; ")));
+                }
             }
             out.push(v);
         }
@@ -461,16 +471,16 @@ mod tests {
         assert_eq!(
             verdicts(&s, Lang::En),
             [
-                "350 exits to work or studies in 2025: reached in 63\u{a0}% ± 0.5\u{a0}% of simulated futures. Under each reading: short 67\u{a0}%, long 57\u{a0}%.",
+                "350 exits to work or studies in 2025: reached in 63\u{a0}% ± 0.5\u{a0}% of simulated futures. Under each reading: the short reading: 67\u{a0}%; the long reading: 57\u{a0}%.",
                 "2025: the escalating goal (40.0\u{a0}% of exits to work or studies with +3 percentage points a year) is reached in 97\u{a0}% of futures; read as +3 % a year, 97\u{a0}%.",
-                "400 exits to work or studies in 2026: reached in 50\u{a0}% ± 0.5\u{a0}% of simulated futures. Under each reading: short 55\u{a0}%, long 45\u{a0}%.",
-                "800 exits to work or studies in 2025–2026 combined: reached in 41\u{a0}% ± 0.5\u{a0}% of simulated futures. Under each reading: short 47\u{a0}%, long 37\u{a0}%.",
+                "400 exits to work or studies in 2026: reached in 50\u{a0}% ± 0.5\u{a0}% of simulated futures. Under each reading: the short reading: 55\u{a0}%; the long reading: 45\u{a0}%.",
+                "800 exits to work or studies in 2025–2026 combined: reached in 41\u{a0}% ± 0.5\u{a0}% of simulated futures. Under each reading: the short reading: 47\u{a0}%; the long reading: 37\u{a0}%.",
                 "2026: the escalating goal (43.0\u{a0}% of exits to work or studies with +3 percentage points a year) is reached in 81\u{a0}% of futures; read as +3 % a year, 93\u{a0}%.",
             ]
         );
         assert_eq!(
             verdicts(&s, Lang::Sv)[2],
-            "400 avslut mot arbete eller studier under 2026: nås i 50\u{a0}% ± 0.5\u{a0}% av de simulerade framtiderna. Per tolkning: short 55\u{a0}%, long 45\u{a0}%."
+            "400 avslut mot arbete eller studier under 2026: nås i 50\u{a0}% ± 0.5\u{a0}% av de simulerade framtiderna. Per tolkning: the short reading: 55\u{a0}%; the long reading: 45\u{a0}%."
         );
     }
 
@@ -498,6 +508,12 @@ mod tests {
             at("class=\"calibration\"") < at(&charts),
             "right after the verdict"
         );
+        // Readings that show the same probability are not listed.
+        let mut same = s.clone();
+        for r in same.targets[0].by_reading.as_mut().unwrap().values_mut() {
+            r.probability = 0.634;
+        }
+        assert!(!verdicts(&same, Lang::En)[0].contains("Under each reading"));
         let mut plain = s.clone();
         plain.calibration = None;
         assert_eq!(calibrated_to(&plain, Lang::Sv), None);
