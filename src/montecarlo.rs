@@ -182,11 +182,9 @@ pub fn collect_range(
 /// programme has one and parameter uncertainty is on (replication `i` runs draw
 /// `i mod draws`), else the programme itself.
 fn draws(programme: &Programme) -> Vec<Programme> {
-    match &programme.calibration {
-        Some(c) if programme.parameter_uncertainty && !c.draws.is_empty() => {
-            (0..c.draws.len()).map(|k| programme.with_draw(k)).collect()
-        }
-        _ => vec![programme.clone()],
+    match programme.active_calibration() {
+        Some(c) => (0..c.draws.len()).map(|k| programme.with_draw(k)).collect(),
+        None => vec![programme.clone()],
     }
 }
 
@@ -210,11 +208,9 @@ fn in_pool<T: Send>(
 
 /// The programme replication `i` runs (its calibration draw, where it has one).
 pub fn programme_of_replication(programme: &Programme, i: u64) -> Programme {
-    match &programme.calibration {
-        Some(c) if programme.parameter_uncertainty && !c.draws.is_empty() => {
-            programme.with_draw((i % c.draws.len() as u64) as usize)
-        }
-        _ => programme.clone(),
+    match programme.active_calibration() {
+        Some(c) => programme.with_draw((i % c.draws.len() as u64) as usize),
+        None => programme.clone(),
     }
 }
 
@@ -269,11 +265,7 @@ fn collect_with<R: Replicate>(
             .sum(),
         plan.replications as usize,
     );
-    if let Some(c) = programme
-        .calibration
-        .as_ref()
-        .filter(|c| programme.parameter_uncertainty && !c.draws.is_empty())
-    {
+    if let Some(c) = programme.active_calibration() {
         collector.readings = c.readings.iter().map(|r| r.id.clone()).collect();
         collector.reading_of_draw = c.reading_of_draws();
     }

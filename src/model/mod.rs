@@ -947,18 +947,21 @@ impl Programme {
         self.groups.iter().position(|g| g.name == name)
     }
 
+    /// The calibration whose draws a run uses: one with draws, with parameter uncertainty on.
+    pub fn active_calibration(&self) -> Option<&calibration::Calibration> {
+        self.calibration
+            .as_ref()
+            .filter(|c| self.parameter_uncertainty && !c.draws.is_empty())
+    }
+
     /// Whether a run draws parameter uncertainty (a calibration's draws or a group's own).
     pub fn draws_uncertainty(&self) -> bool {
-        let calibrated = self
-            .calibration
-            .as_ref()
-            .is_some_and(|c| !c.draws.is_empty());
-        self.parameter_uncertainty
-            && (calibrated
-                || self
+        self.active_calibration().is_some()
+            || self.parameter_uncertainty
+                && self
                     .groups
                     .iter()
-                    .any(|g| g.uncertainty.iter().any(|&u| u > 0.0)))
+                    .any(|g| g.uncertainty.iter().any(|&u| u > 0.0))
     }
 
     /// The longest stay over all groups (second limits included, also those a

@@ -274,10 +274,7 @@ pub struct ReadingNote {
 
 /// The note on a programme's calibration, where its runs draw from one.
 fn calibration_note(p: &Programme) -> Option<CalibrationNote> {
-    let c = p
-        .calibration
-        .as_ref()
-        .filter(|c| p.parameter_uncertainty && !c.draws.is_empty())?;
+    let c = p.active_calibration()?;
     let n = c.draws.len();
     Some(CalibrationNote {
         source: c.source.clone(),
